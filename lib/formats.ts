@@ -1,0 +1,128 @@
+// Format descriptions (parsed once per string by the Rust core) and the TypedArray class of each dtype.
+
+import { formatInfo } from '../index.js'
+import { makeError } from './errors.js'
+
+export type Dtype =
+  | 'bool'
+  | 'int8'
+  | 'uint8'
+  | 'uint8c'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'uint32'
+  | 'int64'
+  | 'uint64'
+  | 'float16'
+  | 'float32'
+  | 'float64'
+  | 'record'
+
+export interface FormatDescription {
+  readonly text: string
+  readonly itemsize: number
+  readonly align: number
+  readonly byteOrder: 'little' | 'big'
+  readonly nativeOrder: boolean
+  readonly dtype: Dtype
+  readonly record: boolean
+  /** The TypedArray class whose elements are these bytes, or undefined (records, foreign byte order, float16 without Float16Array). */
+  readonly ArrayType: TypedArrayConstructor | undefined
+}
+
+export type AnyTypedArray =
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array
+  | BigInt64Array
+  | BigUint64Array
+
+export interface TypedArrayConstructor {
+  new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): AnyTypedArray
+  new (length: number): AnyTypedArray
+  readonly BYTES_PER_ELEMENT: number
+  readonly name: string
+}
+
+/** `Float16Array` where the runtime has it (Node 24+), else undefined. */
+export const Float16ArrayCtor: TypedArrayConstructor | undefined = (globalThis as { Float16Array?: TypedArrayConstructor }).Float16Array
+
+const ARRAY_TYPES: Record<Exclude<Dtype, 'record'>, TypedArrayConstructor | undefined> = {
+  bool: Uint8Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  uint8c: Uint8ClampedArray,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  int64: BigInt64Array,
+  uint64: BigUint64Array,
+  float16: Float16ArrayCtor,
+  float32: Float32Array,
+  float64: Float64Array,
+}
+
+const cache = new Map<string, FormatDescription>()
+
+/** Parses a format (any value: non-strings throw `ERR_INVALID_FORMAT`), caching by text. */
+export function describeFormat(format: unknown): FormatDescription {
+  if (typeof format === 'string') {
+    const hit = cache.get(format)
+    if (hit !== undefined) return hit
+  } else {
+    throw makeError('ERR_INVALID_FORMAT', `a format must be a string, received ${typeof format}`)
+  }
+  const info = formatInfo(format)
+  const dtype = info.dtype as Dtype
+  const d: FormatDescription = {
+    text: format,
+    itemsize: info.itemsize,
+    align: info.align,
+    byteOrder: info.byteOrder as 'little' | 'big',
+    nativeOrder: info.nativeOrder,
+    dtype,
+    record: info.record,
+    ArrayType: dtype === 'record' || !info.nativeOrder ? undefined : ARRAY_TYPES[dtype],
+  }
+  if (cache.size < 1024) cache.set(format, d)
+  return d
+}
+
+/** The struct-module format of a TypedArray's elements. */
+export function formatOfTypedArray(view: ArrayBufferView): string | undefined {
+  switch (Object.prototype.toString.call(view).slice(8, -1)) {
+    case 'Int8Array':
+      return 'b'
+    case 'Uint8Array':
+    case 'Uint8ClampedArray':
+      return 'B'
+    case 'Int16Array':
+      return 'h'
+    case 'Uint16Array':
+      return 'H'
+    case 'Int32Array':
+      return 'i'
+    case 'Uint32Array':
+      return 'I'
+    case 'BigInt64Array':
+      return 'q'
+    case 'BigUint64Array':
+      return 'Q'
+    case 'Float16Array':
+      return 'e'
+    case 'Float32Array':
+      return 'f'
+    case 'Float64Array':
+      return 'd'
+    default:
+      return undefined
+  }
+}

@@ -1,0 +1,430 @@
+// The shared instance API of IndirectMemory2D and BufferCollection2D: shape and format, the T** pointer,
+// element access, zero-copy row views, exports and release. Memory is touched only after `check()`
+// has proven the matrix is neither released nor looking at a detached buffer.
+
+import { NativeMatrix } from '../index.js'
+import { describe, makeError } from './errors.js'
+import { type AnyTypedArray, type Dtype, type FormatDescription, describeFormat } from './formats.js'
+
+/** A value of one element: `number`, `bigint` (64-bit formats) or `boolean` (`?`). */
+export type ElementValue = number | bigint | boolean
+
+/** Where the rows of a matrix over JS memory are: row r starts `rowOffsets[r]` bytes into `segments[segmentOfRow[r]]`. */
+export interface JsMemory {
+  /** One Uint8Array per distinct span of JS memory; also the detach guards (a detached view has byteLength 0). */
+  readonly segments: Uint8Array[]
+  readonly segmentLengths: number[]
+  readonly segmentOfRow: Uint32Array
+  readonly rowOffsets: Float64Array
+}
+
+/** @internal What a constructor hands to the shared base. */
+export interface Init {
+  native: NativeMatrix
+  rows: number
+  cols: number
+  format: FormatDescription
+  readonly: boolean
+  memory: JsMemory
+  /** JS objects the matrix points into or must keep alive. */
+  keep: unknown[]
+}
+
+/** The buffer export returned by `acquire()`: counts as a lock until released. */
+export interface BufferExport {
+  readonly pointer: bigint
+  readonly rows: number
+  readonly cols: number
+  readonly format: string
+  readonly itemsize: number
+  readonly readonly: boolean
+  /** Ends the export (idempotent). */
+  release(): void
+  [Symbol.dispose](): void
+}
+
+export interface AcquireOptions {
+  /** Ask for a writable export; `ERR_READONLY` on a read-only matrix. */
+  writable?: boolean
+}
+
+export interface ToTypedArrayOptions {
+  /** `'C'` row-major (default) or `'F'` column-major. */
+  order?: 'C' | 'F'
+}
+
+/** Checks that an options argument is `undefined` or a plain object. */
+export function options<T extends object>(value: T | undefined, what: string): Partial<T> {
+  if (value === undefined) return {}
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw makeError('ERR_INVALID_ARGUMENT', `${what} options must be an object, received ${describe(value)}`)
+  }
+  return value
+}
+
+/** Checks a boolean option. */
+export function flag(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw makeError('ERR_INVALID_ARGUMENT', `${name} must be a boolean, received ${describe(value)}`)
+  return value
+}
+
+/** Resolves an index like `Array.prototype.at` (negatives from the end), with the contract's messages. */
+export function resolveIndex(i: unknown, n: number, dimension: 1 | 2): number {
+  if (typeof i !== 'number' || !Number.isInteger(i)) {
+    throw makeError('ERR_INVALID_ARGUMENT', `an index must be an integer number, received ${describe(i)}`)
+  }
+  const j = i < 0 ? i + n : i
+  if (j < 0 || j >= n) throw makeError('ERR_OUT_OF_BOUNDS', `index out of bounds on dimension ${dimension}`)
+  return j
+}
+
+/**
+ * The instance API both classes share. Not constructed directly: use `IndirectMemory2D.createMemory`,
+ * the view constructors, or `new BufferCollection2D(...)`.
+ */
+export abstract class Indirect2D {
+  #native: NativeMatrix
+  #rows: number
+  #cols: number
+  #format: FormatDescription
+  #readonly: boolean
+  #memory: JsMemory
+  #keep: unknown[]
+  #released = false
+  #detached = false
+  #locks = 0
+  #pointer: bigint | undefined
+
+  /** @internal */
+  constructor(init: Init) {
+    this.#native = init.native
+    this.#rows = init.rows
+    this.#cols = init.cols
+    this.#format = init.format
+    this.#readonly = init.readonly
+    this.#memory = init.memory
+    this.#keep = init.keep
+  }
+
+  /** Number of rows. */
+  get rows(): number {
+    return this.#rows
+  }
+  /** Elements per row. */
+  get cols(): number {
+    return this.#cols
+  }
+  /** `[rows, cols]`. */
+  get shape(): [number, number] {
+    return [this.#rows, this.#cols]
+  }
+  /** The format exactly as given. */
+  get format(): string {
+    return this.#format.text
+  }
+  /** The canonical dtype name (`'int32'`, `'float64'`, …) or `'record'` for compound formats. */
+  get dtype(): Dtype {
+    return this.#format.dtype
+  }
+  /** Byte order of the elements. */
+  get byteOrder(): 'little' | 'big' {
+    return this.#format.byteOrder
+  }
+  /** Bytes per element. */
+  get itemsize(): number {
+    return this.#format.itemsize
+  }
+  /** Bytes of data: `rows * cols * itemsize`. */
+  get nbytes(): number {
+    return this.#rows * this.#cols * this.#format.itemsize
+  }
+  /** Whether writes from JS are refused. */
+  get readonly(): boolean {
+    return this.#readonly
+  }
+  /** Whether `release()` was called. */
+  get released(): boolean {
+    return this.#released
+  }
+  /** Whether at least one export (`acquire()`) is outstanding. */
+  get locked(): boolean {
+    return this.#locks > 0
+  }
+
+  /** Throws unless the memory may be touched: not released, no source detached. */
+  #check(): void {
+    if (this.#released) throw makeError('ERR_RELEASED', 'the matrix was released')
+    const { segments, segmentLengths } = this.#memory
+    for (let i = 0; i < segments.length; i++) {
+      if (segments[i].byteLength !== segmentLengths[i]) this.#detached = true
+    }
+    if (this.#detached) {
+      throw makeError('ERR_DETACHED', 'a source ArrayBuffer of this matrix was detached or transferred')
+    }
+  }
+
+  #checkWritable(what: string): void {
+    if (this.#readonly) throw makeError('ERR_READONLY', `${what}: the matrix is read-only`)
+  }
+
+  /**
+   * The address of the row-pointer table (`T**`) as a bigint, for koffi, `node:ffi` or another addon.
+   * The same value for the whole life of the matrix; valid while the matrix is alive and not released.
+   */
+  get pointer(): bigint {
+    this.#check()
+    return (this.#pointer ??= this.#native.pointer())
+  }
+
+  /** The address of row `i`. */
+  rowPointer(i: number): bigint {
+    this.#check()
+    return this.#native.rowPointer(resolveIndex(i, this.#rows, 1))
+  }
+
+  /** A new BigUint64Array of all row addresses. */
+  rowPointers(): BigUint64Array {
+    this.#check()
+    return this.#native.rowPointers()
+  }
+
+  /** Element `(r, c)`; negative indices count from the end. */
+  get(r: number, c: number): ElementValue {
+    this.#check()
+    return this.#native.get(resolveIndex(r, this.#rows, 1), resolveIndex(c, this.#cols, 2))
+  }
+
+  /** Stores `value` at `(r, c)` exactly as assigning it to the matching TypedArray would. */
+  set(r: number, c: number, value: ElementValue): void {
+    this.#check()
+    this.#checkWritable('cannot set an element')
+    const i = resolveIndex(r, this.#rows, 1)
+    const j = resolveIndex(c, this.#cols, 2)
+    const native = this.#native
+    if (this.#format.dtype === 'bool') native.setBool(i, j, !!value)
+    else if (typeof value === 'number') native.setNumber(i, j, value)
+    else if (typeof value === 'bigint') native.setBigInt(i, j, value)
+    else if (typeof value === 'boolean') native.setBool(i, j, value)
+    else {
+      const wants = this.#format.ArrayType === BigInt64Array || this.#format.ArrayType === BigUint64Array ? 'a bigint or a safe-integer number' : 'a number'
+      throw makeError('ERR_INVALID_ARGUMENT', `a ${this.#format.dtype} element takes ${wants}, received ${describe(value)}`)
+    }
+  }
+
+  #rowView<T>(i: number, Ctor: new (buffer: ArrayBufferLike, byteOffset: number, length: number) => T, length: number): T {
+    const m = this.#memory
+    const seg = m.segments[m.segmentOfRow[i]]
+    return new Ctor(seg.buffer, seg.byteOffset + m.rowOffsets[i], length)
+  }
+
+  #rowType(): NonNullable<FormatDescription['ArrayType']> {
+    const f = this.#format
+    if (f.ArrayType === undefined) {
+      const why = f.record
+        ? `the record format ${JSON.stringify(f.text)}`
+        : !f.nativeOrder
+          ? `the ${f.byteOrder}-endian format ${JSON.stringify(f.text)}`
+          : `${f.dtype} (this runtime has no Float16Array)`
+      throw makeError('ERR_FORMAT_UNSUPPORTED', `no TypedArray holds ${why}; use rowBytes(i) for the bytes, or get/set`)
+    }
+    return f.ArrayType
+  }
+
+  #checkViewable(): void {
+    if (this.#readonly) {
+      throw makeError('ERR_READONLY', 'a read-only matrix has no row views (a TypedArray cannot be read-only); use get(), toArray() or copyTo()')
+    }
+  }
+
+  /** Row `i` as a zero-copy TypedArray of the format (Float64Array for `'d'`, Uint8Array for `'B'`, `'c'` and `'?'`, …). */
+  row(i: number): AnyTypedArray {
+    this.#check()
+    this.#checkViewable()
+    const Ctor = this.#rowType()
+    const r = resolveIndex(i, this.#rows, 1)
+    return this.#alignedView(r, Ctor)
+  }
+
+  #alignedView(r: number, Ctor: NonNullable<FormatDescription['ArrayType']>): AnyTypedArray {
+    const m = this.#memory
+    const seg = m.segments[m.segmentOfRow[r]]
+    const offset = seg.byteOffset + m.rowOffsets[r]
+    if (offset % Ctor.BYTES_PER_ELEMENT !== 0) {
+      throw makeError('ERR_FORMAT_UNSUPPORTED', `row ${r} is not aligned for ${Ctor.name}; use rowBytes(${r}) or get/set`)
+    }
+    return new Ctor(seg.buffer, offset, this.#cols)
+  }
+
+  /** Zero-copy TypedArrays of every row. */
+  rowViews(): AnyTypedArray[] {
+    this.#check()
+    this.#checkViewable()
+    const Ctor = this.#rowType()
+    const out = new Array<AnyTypedArray>(this.#rows)
+    for (let r = 0; r < out.length; r++) out[r] = this.#alignedView(r, Ctor)
+    return out
+  }
+
+  /** The bytes of row `i` as a zero-copy Uint8Array (works for every format). */
+  rowBytes(i: number): Uint8Array {
+    this.#check()
+    this.#checkViewable()
+    const r = resolveIndex(i, this.#rows, 1)
+    return this.#rowView(r, Uint8Array, this.#cols * this.#format.itemsize)
+  }
+
+  /** The values as nested arrays (a copy). */
+  toArray(): ElementValue[][] {
+    this.#check()
+    if (this.#format.record) {
+      throw makeError('ERR_FORMAT_UNSUPPORTED', `toArray() needs a scalar format, not the record format ${JSON.stringify(this.#format.text)}`)
+    }
+    const out: ElementValue[][] = []
+    const Ctor = this.#format.ArrayType
+    for (let r = 0; r < this.#rows; r++) {
+      let row: ElementValue[]
+      if (Ctor !== undefined && (this.#memory.segments[this.#memory.segmentOfRow[r]].byteOffset + this.#memory.rowOffsets[r]) % Ctor.BYTES_PER_ELEMENT === 0) {
+        row = Array.from(this.#rowView(r, Ctor, this.#cols) as ArrayLike<number | bigint>)
+        if (this.#format.dtype === 'bool') row = row.map((x) => x !== 0)
+      } else {
+        row = new Array<ElementValue>(this.#cols)
+        for (let c = 0; c < this.#cols; c++) row[c] = this.#native.get(r, c)
+      }
+      out.push(row)
+    }
+    return out
+  }
+
+  /**
+   * A new contiguous TypedArray with a copy of the values, row-major (`'C'`, default) or column-major (`'F'`).
+   * Values of foreign byte order are converted; records come back as a Uint8Array of their bytes.
+   */
+  toTypedArray(opts?: ToTypedArrayOptions): AnyTypedArray {
+    const o = options(opts, 'toTypedArray')
+    const order = o.order ?? 'C'
+    if (order !== 'C' && order !== 'F') throw makeError('ERR_INVALID_ARGUMENT', `order must be 'C' or 'F', received ${describe(order)}`)
+    this.#check()
+    const f = this.#format
+    const rows = this.#rows
+    const cols = this.#cols
+    if (f.record) {
+      if (order === 'F') throw makeError('ERR_FORMAT_UNSUPPORTED', 'column-major order needs a scalar format')
+      const out = new Uint8Array(rows * cols * f.itemsize)
+      for (let r = 0; r < rows; r++) out.set(this.#rowView(r, Uint8Array, cols * f.itemsize), r * cols * f.itemsize)
+      return out
+    }
+    const Ctor = describeFormat(nativeChar(f.dtype)).ArrayType
+    if (Ctor === undefined) throw makeError('ERR_FORMAT_UNSUPPORTED', `no TypedArray holds ${f.dtype} on this runtime (no Float16Array)`)
+    const out = new Ctor(rows * cols)
+    const direct = f.ArrayType === Ctor
+    for (let r = 0; r < rows; r++) {
+      const aligned = direct && (this.#memory.segments[this.#memory.segmentOfRow[r]].byteOffset + this.#memory.rowOffsets[r]) % Ctor.BYTES_PER_ELEMENT === 0
+      if (order === 'C' && aligned) {
+        ;(out as Float64Array).set(this.#rowView(r, Ctor, cols) as Float64Array, r * cols)
+      } else {
+        const src = aligned ? (this.#rowView(r, Ctor, cols) as ArrayLike<number>) : undefined
+        for (let c = 0; c < cols; c++) {
+          const v = src !== undefined ? src[c] : this.#native.get(r, c)
+          ;(out as unknown as ElementValue[])[order === 'C' ? r * cols + c : c * rows + r] = typeof v === 'boolean' ? Number(v) : v
+        }
+      }
+    }
+    return out
+  }
+
+  /** Exports the buffer (the analogue of Python's buffer protocol); a lock until the export is released. */
+  acquire(opts?: AcquireOptions): BufferExport {
+    const o = options(opts, 'acquire')
+    const writable = flag(o.writable, 'writable', false)
+    this.#check()
+    if (writable && this.#readonly) throw makeError('ERR_READONLY', 'buffer is not writable')
+    const pointer = this.pointer
+    this.#locks++
+    // The export holds the matrix (so the memory stays alive) until released.
+    let owner: Indirect2D | undefined = this
+    const release = (): void => {
+      if (owner === undefined) return
+      owner.#locks--
+      owner = undefined
+    }
+    return {
+      pointer,
+      rows: this.#rows,
+      cols: this.#cols,
+      format: this.#format.text,
+      itemsize: this.#format.itemsize,
+      readonly: this.#readonly,
+      release,
+      [Symbol.dispose]: release,
+    }
+  }
+
+  /** Makes the matrix read-only; `ERR_LOCKED` while exports are outstanding (no-op if already read-only). */
+  makeReadOnly(): void {
+    if (this.#readonly) return
+    this.#check()
+    if (this.#locks > 0) throw makeError('ERR_LOCKED', 'buffer is locked')
+    this.#native.makeReadOnly()
+    this.#readonly = true
+  }
+
+  /** Reinterprets the same bytes in `format`: `cols` becomes `floor(cols * oldItemsize / newItemsize)`. */
+  reinterpretData(format: string): void {
+    const f = describeFormat(format)
+    this.#check()
+    if (this.#locks > 0) {
+      if (f.text === this.#format.text) return
+      throw makeError('ERR_LOCKED', 'buffer is locked')
+    }
+    this.#cols = this.#native.reinterpret(f.text)
+    this.#format = f
+    this.#pointer = undefined
+  }
+
+  /**
+   * Gives the memory back now: drops the row table and the hold on the sources. `ERR_LOCKED` while exports
+   * are outstanding; a second call is a no-op; any other later use throws `ERR_RELEASED`.
+   * Row views already handed out keep their own JS memory alive.
+   */
+  release(): void {
+    if (this.#released) return
+    if (this.#locks > 0) throw makeError('ERR_LOCKED', 'buffer is locked')
+    this.#released = true
+    this.#native.release()
+    this.#keep = []
+  }
+
+  [Symbol.dispose](): void {
+    this.release()
+  }
+
+  /** @internal For subclasses' messages and tests of lifetime. */
+  protected get keptObjects(): readonly unknown[] {
+    return this.#keep
+  }
+}
+
+const NATIVE_CHARS: Record<Exclude<Dtype, 'record'>, string> = {
+  bool: '?',
+  int8: 'b',
+  uint8: 'B',
+  uint8c: 'uint8c',
+  int16: 'h',
+  uint16: 'H',
+  int32: 'i',
+  uint32: 'I',
+  int64: 'q',
+  uint64: 'Q',
+  float16: 'e',
+  float32: 'f',
+  float64: 'd',
+}
+
+/** The native-order format of a dtype. */
+export function nativeChar(dtype: Dtype): string {
+  if (dtype === 'record') throw makeError('ERR_FORMAT_UNSUPPORTED', 'records have no scalar format')
+  return NATIVE_CHARS[dtype]
+}
+
+export { NativeMatrix }

@@ -1,0 +1,12 @@
+//! Node-API binding of `indirect-buffer`: thin wrappers that convert JS values, validate them and call the
+//! Node-free core in `crates/core`. The public JS API is the TypeScript facade in `lib/`, which builds on
+//! these internal exports.
+
+#![deny(clippy::all)]
+
+mod errors;
+mod format;
+mod matrix;
+
+pub use format::{format_info, formats_match, FormatInfo};
+pub use matrix::NativeMatrix;

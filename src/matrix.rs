@@ -1,0 +1,259 @@
+//! `NativeMatrix`: the row-pointer table behind every JS matrix. The facade (lib/) validates arguments,
+//! keeps the JS memory alive and checks for detached buffers; this class owns the table and touches
+//! memory only through the core.
+
+use indirect_buffer::element::{Input, Value};
+use indirect_buffer::{Error as CoreError, ErrorCode, IndirectMatrix};
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::errors::{invalid_argument, throw, OrThrow};
+
+/// Where zero-byte rows point when their buffer has no data pointer: a real, aligned address that is
+/// never read or written (a zero-byte row has nothing to read).
+static EMPTY_ROW: [u64; 2] = [0; 2];
+
+#[napi]
+pub struct NativeMatrix {
+    // `None` once released.
+    m: Option<IndirectMatrix>,
+}
+
+/// The data pointer and byte length of a TypedArray.
+fn typed_array_bytes(env: &Env, value: &Unknown) -> Result<(*mut u8, usize)> {
+    let mut kind = 0;
+    let mut length = 0usize;
+    let mut data = std::ptr::null_mut();
+    let mut buffer = std::ptr::null_mut();
+    let mut offset = 0usize;
+    // SAFETY: plain Node-API call on a live value; fails cleanly on non-typed-arrays.
+    let status = unsafe {
+        napi::sys::napi_get_typedarray_info(
+            env.raw(),
+            value.raw(),
+            &mut kind,
+            &mut length,
+            &mut data,
+            &mut buffer,
+            &mut offset,
+        )
+    };
+    if status != napi::sys::Status::napi_ok || kind != napi::sys::TypedarrayType::uint8_array {
+        return Err(throw(
+            env,
+            invalid_argument("internal: segments must be Uint8Arrays"),
+        ));
+    }
+    Ok((data as *mut u8, length))
+}
+
+fn to_index(x: f64) -> usize {
+    // The facade passes validated, non-negative integers; anything else is clamped out of range and
+    // then refused by the core's bounds checks.
+    if x >= 0.0 && x <= usize::MAX as f64 {
+        x as usize
+    } else {
+        usize::MAX
+    }
+}
+
+fn bigint_low_bits(v: &BigInt) -> u64 {
+    let low = v.words.first().copied().unwrap_or(0);
+    if v.sign_bit {
+        low.wrapping_neg()
+    } else {
+        low
+    }
+}
+
+#[napi]
+impl NativeMatrix {
+    /// A table over JS memory: row `r` starts `offsets[r]` bytes into `segments[segmentOfRow[r]]`.
+    /// The caller (the facade) keeps every segment's buffer alive for the life of this object.
+    #[napi(factory)]
+    pub fn over_js_memory(
+        env: &Env,
+        format: String,
+        cols: f64,
+        segments: Vec<Unknown>,
+        segment_of_row: &[u32],
+        offsets: &[f64],
+    ) -> Result<Self> {
+        let format = crate::format::parse(env, &format)?;
+        let cols = to_index(cols);
+        if segment_of_row.len() != offsets.len() {
+            return Err(throw(
+                env,
+                invalid_argument("internal: one segment and offset per row"),
+            ));
+        }
+        let row_nbytes =
+            indirect_buffer::matrix::checked_nbytes(1, cols, format.itemsize()).or_throw(env)?;
+        let segs = segments
+            .iter()
+            .map(|s| typed_array_bytes(env, s))
+            .collect::<Result<Vec<_>>>()?;
+        let mut pointers = Vec::with_capacity(offsets.len());
+        for (&seg, &off) in segment_of_row.iter().zip(offsets) {
+            let &(base, len) = segs
+                .get(seg as usize)
+                .ok_or_else(|| throw(env, invalid_argument("internal: no such segment")))?;
+            let off = to_index(off);
+            if off.checked_add(row_nbytes).is_none_or(|end| end > len) {
+                return Err(throw(
+                    env,
+                    invalid_argument("internal: a row lies outside its buffer"),
+                ));
+            }
+            let p = if row_nbytes == 0 || base.is_null() {
+                EMPTY_ROW.as_ptr() as *mut u8
+            } else {
+                // SAFETY: off + row_nbytes <= len, checked above, so the row lies inside the segment.
+                unsafe { base.add(off) }
+            };
+            pointers.push(p);
+        }
+        // SAFETY: every row lies inside a live JS buffer (checked above) that the facade keeps alive as long
+        // as this object; the facade checks for detachment before every call that touches memory.
+        let m = unsafe { IndirectMatrix::from_row_pointers(pointers, cols, format, None) }
+            .or_throw(env)?;
+        Ok(NativeMatrix { m: Some(m) })
+    }
+
+    /// A table over the rectangle `[r0, r1) × [c0, c1)` of `parent` (already validated by the facade).
+    /// The facade keeps the parent alive and releases the child with it.
+    #[napi(factory)]
+    pub fn sub_matrix(
+        env: &Env,
+        parent: &NativeMatrix,
+        r0: f64,
+        r1: f64,
+        c0: f64,
+        c1: f64,
+    ) -> Result<Self> {
+        let p = parent.inner(env)?;
+        let (r0, r1, c0, c1) = (to_index(r0), to_index(r1), to_index(c0), to_index(c1));
+        if r0 > r1 || r1 > p.rows() || c0 > c1 || c1 > p.cols() {
+            return Err(throw(
+                env,
+                CoreError::new(ErrorCode::OutOfBounds, "sub-matrix outside the matrix"),
+            ));
+        }
+        let shift = c0 * p.format().itemsize();
+        let pointers = (r0..r1)
+            .map(|r| {
+                let row = p.row_pointer(r)?;
+                // SAFETY: c0 <= cols, so the shifted pointer stays inside (or one past) the row.
+                Ok(unsafe { row.add(shift) })
+            })
+            .collect::<indirect_buffer::Result<Vec<_>>>()
+            .or_throw(env)?;
+        // SAFETY: the rows are rows of `parent`, which the facade keeps alive longer than this object.
+        let mut m = unsafe {
+            IndirectMatrix::from_row_pointers(pointers, c1 - c0, p.format().clone(), None)
+        }
+        .or_throw(env)?;
+        if p.readonly() {
+            m.make_read_only();
+        }
+        Ok(NativeMatrix { m: Some(m) })
+    }
+
+    fn inner(&self, env: &Env) -> Result<&IndirectMatrix> {
+        self.m.as_ref().ok_or_else(|| {
+            throw(
+                env,
+                CoreError::new(ErrorCode::Released, "the matrix was released"),
+            )
+        })
+    }
+
+    fn inner_mut(&mut self, env: &Env) -> Result<&mut IndirectMatrix> {
+        self.m.as_mut().ok_or_else(|| {
+            throw(
+                env,
+                CoreError::new(ErrorCode::Released, "the matrix was released"),
+            )
+        })
+    }
+
+    /// The address of the row-pointer table.
+    #[napi]
+    pub fn pointer(&self, env: &Env) -> Result<u64> {
+        Ok(self.inner(env)?.pointer() as u64)
+    }
+
+    #[napi]
+    pub fn row_pointer(&self, env: &Env, r: f64) -> Result<u64> {
+        Ok(self.inner(env)?.row_pointer(to_index(r)).or_throw(env)? as u64)
+    }
+
+    #[napi]
+    pub fn row_pointers(&self, env: &Env) -> Result<BigUint64Array> {
+        let m = self.inner(env)?;
+        let v = (0..m.rows())
+            .map(|r| m.row_pointer(r).map(|p| p as u64))
+            .collect::<indirect_buffer::Result<Vec<u64>>>()
+            .or_throw(env)?;
+        Ok(BigUint64Array::new(v))
+    }
+
+    #[napi]
+    pub fn get(&self, env: &Env, r: f64, c: f64) -> Result<Either4<f64, i64n, u64, bool>> {
+        Ok(
+            match self
+                .inner(env)?
+                .get(to_index(r), to_index(c))
+                .or_throw(env)?
+            {
+                Value::Number(x) => Either4::A(x),
+                Value::Int64(x) => Either4::B(i64n(x)),
+                Value::Uint64(x) => Either4::C(x),
+                Value::Bool(b) => Either4::D(b),
+            },
+        )
+    }
+
+    #[napi]
+    pub fn set_number(&mut self, env: &Env, r: f64, c: f64, value: f64) -> Result<()> {
+        self.inner_mut(env)?
+            .set(to_index(r), to_index(c), Input::Number(value))
+            .or_throw(env)
+    }
+
+    #[napi]
+    pub fn set_big_int(&mut self, env: &Env, r: f64, c: f64, value: BigInt) -> Result<()> {
+        let bits = bigint_low_bits(&value);
+        self.inner_mut(env)?
+            .set(to_index(r), to_index(c), Input::BigInt(bits))
+            .or_throw(env)
+    }
+
+    #[napi]
+    pub fn set_bool(&mut self, env: &Env, r: f64, c: f64, value: bool) -> Result<()> {
+        self.inner_mut(env)?
+            .set(to_index(r), to_index(c), Input::Bool(value))
+            .or_throw(env)
+    }
+
+    /// Reinterprets the bytes as `format`; returns the new column count.
+    #[napi]
+    pub fn reinterpret(&mut self, env: &Env, format: String) -> Result<f64> {
+        let f = crate::format::parse(env, &format)?;
+        let m = self.inner_mut(env)?;
+        m.reinterpret(f);
+        Ok(m.cols() as f64)
+    }
+
+    #[napi]
+    pub fn make_read_only(&mut self, env: &Env) -> Result<()> {
+        self.inner_mut(env)?.make_read_only();
+        Ok(())
+    }
+
+    /// Drops the table (and, for native memory, the nanny's hold). Idempotent.
+    #[napi]
+    pub fn release(&mut self) {
+        self.m = None;
+    }
+}
