@@ -126,3 +126,59 @@ export function formatOfTypedArray(view: ArrayBufferView): string | undefined {
       return undefined
   }
 }
+
+// Type-level mapping from a format literal to its row TypedArray and element value, so that
+// `createMemory({ format: 'd', ... }).row(0)` is a Float64Array for TypeScript too. Formats the map
+// does not know (records, big-endian, computed strings) fall back to the unions.
+type P<C extends string> = C | `@${C}` | `=${C}` | `<${C}`
+type FormatsOf = {
+  Float64Array: P<'d'> | 'float64'
+  Float32Array: P<'f'> | 'float32'
+  Int32Array: P<'i'> | 'int32' | '<l' | '=l' | '@l' | 'l'
+  Uint32Array: P<'I'> | 'uint32' | '<L' | '=L'
+  Int16Array: P<'h'> | 'int16'
+  Uint16Array: P<'H'> | 'uint16'
+  Int8Array: P<'b'> | 'int8' | `>b` | `!b`
+  Uint8Array: P<'B'> | P<'c'> | P<'?'> | 'uint8' | 'bool' | `>B` | `!B` | `>c` | `!c` | `>?` | `!?`
+  Uint8ClampedArray: 'uint8c'
+  BigInt64Array: P<'q'> | 'int64' | 'n' | '@n'
+  BigUint64Array: P<'Q'> | 'uint64' | 'N' | '@N' | 'P' | '@P'
+}
+type ArrayTypes = {
+  Float64Array: Float64Array
+  Float32Array: Float32Array
+  Int32Array: Int32Array
+  Uint32Array: Uint32Array
+  Int16Array: Int16Array
+  Uint16Array: Uint16Array
+  Int8Array: Int8Array
+  Uint8Array: Uint8Array
+  Uint8ClampedArray: Uint8ClampedArray
+  BigInt64Array: BigInt64Array
+  BigUint64Array: BigUint64Array
+}
+
+/** The TypedArray `row()` returns for format `F` (the union when `F` is not a known literal). */
+export type RowArray<F extends string> = {
+  [K in keyof FormatsOf]: F extends FormatsOf[K] ? ArrayTypes[K] : never
+}[keyof FormatsOf] extends infer R
+  ? [R] extends [never]
+    ? AnyTypedArray
+    : R
+  : never
+
+/** The value `get()` returns for format `F`. */
+export type ValueOf<F extends string> = string extends F
+  ? number | bigint | boolean
+  : F extends P<'?'> | 'bool' | '>?' | '!?'
+    ? boolean
+    : F extends FormatsOf['BigInt64Array'] | FormatsOf['BigUint64Array'] | '>q' | '!q' | '>Q' | '!Q'
+      ? bigint
+      : F extends P<'d'> | P<'f'> | P<'e'> | P<'i'> | P<'I'> | P<'h'> | P<'H'> | P<'b'> | P<'B'> | P<'c'>
+          | `${'>' | '!'}${'d' | 'f' | 'e' | 'i' | 'I' | 'h' | 'H' | 'b' | 'B' | 'c' | 'l' | 'L'}`
+          | 'float64' | 'float32' | 'float16' | 'int32' | 'uint32' | 'int16' | 'uint16' | 'int8' | 'uint8' | 'uint8c'
+        ? number
+        : number | bigint | boolean
+
+/** What `set()` accepts for format `F`: 64-bit formats take safe-integer numbers too, `?` takes any value's truthiness. */
+export type InputOf<F extends string> = [ValueOf<F>] extends [bigint] ? bigint | number : [ValueOf<F>] extends [boolean] ? unknown : ValueOf<F>

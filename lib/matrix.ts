@@ -4,7 +4,7 @@
 
 import { NativeMatrix } from '../index.js'
 import { describe, makeError } from './errors.js'
-import { type AnyTypedArray, type Dtype, type FormatDescription, describeFormat } from './formats.js'
+import { type AnyTypedArray, type Dtype, type FormatDescription, type InputOf, type RowArray, type ValueOf, describeFormat } from './formats.js'
 
 /** A value of one element: `number`, `bigint` (64-bit formats) or `boolean` (`?`). */
 export type ElementValue = number | bigint | boolean
@@ -83,7 +83,7 @@ export function resolveIndex(i: unknown, n: number, dimension: 1 | 2): number {
  * The instance API both classes share. Not constructed directly: use `IndirectMemory2D.createMemory`,
  * the view constructors, or `new BufferCollection2D(...)`.
  */
-export abstract class Indirect2D {
+export abstract class Indirect2D<F extends string = string> {
   #native: NativeMatrix
   #rows: number
   #cols: number
@@ -190,13 +190,13 @@ export abstract class Indirect2D {
   }
 
   /** Element `(r, c)`; negative indices count from the end. */
-  get(r: number, c: number): ElementValue {
+  get(r: number, c: number): ValueOf<F> {
     this.#check()
     return this.#native.get(resolveIndex(r, this.#rows, 1), resolveIndex(c, this.#cols, 2))
   }
 
   /** Stores `value` at `(r, c)` exactly as assigning it to the matching TypedArray would. */
-  set(r: number, c: number, value: ElementValue): void {
+  set(r: number, c: number, value: InputOf<F>): void {
     this.#check()
     this.#checkWritable('cannot set an element')
     const i = resolveIndex(r, this.#rows, 1)
@@ -238,12 +238,12 @@ export abstract class Indirect2D {
   }
 
   /** Row `i` as a zero-copy TypedArray of the format (Float64Array for `'d'`, Uint8Array for `'B'`, `'c'` and `'?'`, …). */
-  row(i: number): AnyTypedArray {
+  row(i: number): RowArray<F> {
     this.#check()
     this.#checkViewable()
     const Ctor = this.#rowType()
     const r = resolveIndex(i, this.#rows, 1)
-    return this.#alignedView(r, Ctor)
+    return this.#alignedView(r, Ctor) as RowArray<F>
   }
 
   #alignedView(r: number, Ctor: NonNullable<FormatDescription['ArrayType']>): AnyTypedArray {
@@ -257,13 +257,13 @@ export abstract class Indirect2D {
   }
 
   /** Zero-copy TypedArrays of every row. */
-  rowViews(): AnyTypedArray[] {
+  rowViews(): RowArray<F>[] {
     this.#check()
     this.#checkViewable()
     const Ctor = this.#rowType()
     const out = new Array<AnyTypedArray>(this.#rows)
     for (let r = 0; r < out.length; r++) out[r] = this.#alignedView(r, Ctor)
-    return out
+    return out as RowArray<F>[]
   }
 
   /** The bytes of row `i` as a zero-copy Uint8Array (works for every format). */
@@ -275,7 +275,7 @@ export abstract class Indirect2D {
   }
 
   /** The values as nested arrays (a copy). */
-  toArray(): ElementValue[][] {
+  toArray(): ValueOf<F>[][] {
     this.#check()
     if (this.#format.record) {
       throw makeError('ERR_FORMAT_UNSUPPORTED', `toArray() needs a scalar format, not the record format ${JSON.stringify(this.#format.text)}`)
@@ -293,14 +293,14 @@ export abstract class Indirect2D {
       }
       out.push(row)
     }
-    return out
+    return out as ValueOf<F>[][]
   }
 
   /**
    * A new contiguous TypedArray with a copy of the values, row-major (`'C'`, default) or column-major (`'F'`).
    * Values of foreign byte order are converted; records come back as a Uint8Array of their bytes.
    */
-  toTypedArray(opts?: ToTypedArrayOptions): AnyTypedArray {
+  toTypedArray(opts?: ToTypedArrayOptions): RowArray<F> | AnyTypedArray {
     const o = options(opts, 'toTypedArray')
     const order = o.order ?? 'C'
     if (order !== 'C' && order !== 'F') throw makeError('ERR_INVALID_ARGUMENT', `order must be 'C' or 'F', received ${describe(order)}`)
@@ -342,7 +342,7 @@ export abstract class Indirect2D {
     const pointer = this.pointer
     this.#locks++
     // The export holds the matrix (so the memory stays alive) until released.
-    let owner: Indirect2D | undefined = this
+    let owner: Indirect2D<F> | undefined = this
     const release = (): void => {
       if (owner === undefined) return
       owner.#locks--
@@ -399,10 +399,6 @@ export abstract class Indirect2D {
     this.release()
   }
 
-  /** @internal For subclasses' messages and tests of lifetime. */
-  protected get keptObjects(): readonly unknown[] {
-    return this.#keep
-  }
 }
 
 const NATIVE_CHARS: Record<Exclude<Dtype, 'record'>, string> = {

@@ -4,11 +4,11 @@ import { describe, makeError } from './errors.js'
 import { describeFormat } from './formats.js'
 import { Indirect2D, type Init, NativeMatrix, flag, options } from './matrix.js'
 
-export interface CreateMemoryOptions {
+export interface CreateMemoryOptions<F extends string = string> {
   rows: number
   cols: number
   /** Element format: struct-module (`'d'`, `'<i'`, `'id'`) or dtype name (`'float64'`). */
-  format: string
+  format: F
   /** Refuse writes from JS (default false). */
   readonly?: boolean
   /** Store the data in a SharedArrayBuffer, so a worker can wrap the same memory (default false). */
@@ -27,7 +27,7 @@ export function checkSize(value: unknown, name: string): number {
 }
 
 /** A 2-D indirect matrix: a table of row pointers (`T**`) over owned, borrowed or native memory. */
-export class IndirectMemory2D extends Indirect2D {
+export class IndirectMemory2D<F extends string = string> extends Indirect2D<F> {
   private constructor(init: Init) {
     super(init)
   }
@@ -37,8 +37,8 @@ export class IndirectMemory2D extends Indirect2D {
    * `shared: true`), rows aligned for the format, so row views are zero-copy in Node and in Electron;
    * the row-pointer table is native.
    */
-  static createMemory(opts: CreateMemoryOptions): IndirectMemory2D {
-    const o = options(opts, 'createMemory')
+  static createMemory<F extends string>(opts: CreateMemoryOptions<F>): IndirectMemory2D<F> {
+    const o = options<CreateMemoryOptions<F>>(opts, 'createMemory')
     const rows = checkSize(o.rows, 'rows')
     const cols = checkSize(o.cols, 'cols')
     const format = describeFormat(o.format)
@@ -63,7 +63,7 @@ export class IndirectMemory2D extends Indirect2D {
     for (let r = 0; r < rows; r++) rowOffsets[r] = r * stride
     const native = NativeMatrix.overJsMemory(format.text, cols, [segment], segmentOfRow, rowOffsets)
     if (readonly) native.makeReadOnly()
-    return new IndirectMemory2D({
+    return new IndirectMemory2D<F>({
       native,
       rows,
       cols,

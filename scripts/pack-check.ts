@@ -707,7 +707,7 @@ function main(): number {
       if (!sameStringArray(after, npmDirBefore)) {
         throw new CheckError(`npm/ changed: before ${npmDirBefore.join(', ')}; after ${after.join(', ')}`);
       }
-      return `npm/ unchanged (${after.length} files), temporary files under ${os.tmpdir()}${keep ? ` kept in ${work}` : ' removed'}`;
+      return `npm/ unchanged (${after.length} files); staging done in ${keep ? `${work} (kept: PACK_CHECK_KEEP=1)` : `a temporary directory under ${os.tmpdir()}, removed on exit`}`;
     });
   } finally {
     cleanup();

