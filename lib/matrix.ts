@@ -95,6 +95,8 @@ export abstract class Indirect2D<F extends string = string> {
   #detached = false
   #locks = 0
   #pointer: bigint | undefined
+  /** Sub-matrices, released with this matrix. */
+  #children: Set<WeakRef<AnyMatrix>> | undefined
 
   /** @internal */
   constructor(init: Init) {
@@ -383,22 +385,98 @@ export abstract class Indirect2D<F extends string = string> {
   }
 
   /**
-   * Gives the memory back now: drops the row table and the hold on the sources. `ERR_LOCKED` while exports
-   * are outstanding; a second call is a no-op; any other later use throws `ERR_RELEASED`.
-   * Row views already handed out keep their own JS memory alive.
+   * A zero-copy view of the rectangle `[rowBegin, rowEnd) × [colBegin, colEnd)` with its own row table
+   * (indices as `TypedArray.prototype.subarray` takes them): the `T**` of a block at a column offset.
+   * It keeps this matrix alive, inherits its format and read-only state, and is released with it.
+   */
+  subMatrix(rowBegin: number, rowEnd?: number, colBegin?: number, colEnd?: number): Indirect2D<F> {
+    const r0 = relativeIndex(rowBegin, this.#rows, 0, 'rowBegin')
+    const r1 = Math.max(r0, relativeIndex(rowEnd, this.#rows, this.#rows, 'rowEnd'))
+    const c0 = relativeIndex(colBegin, this.#cols, 0, 'colBegin')
+    const c1 = Math.max(c0, relativeIndex(colEnd, this.#cols, this.#cols, 'colEnd'))
+    this.#check()
+    const m = this.#memory
+    const shift = c0 * this.#format.itemsize
+    const segmentOfRow = m.segmentOfRow.slice(r0, r1)
+    const rowOffsets = m.rowOffsets.slice(r0, r1)
+    for (let i = 0; i < rowOffsets.length; i++) rowOffsets[i] += shift
+    const native = NativeMatrix.overJsMemory(this.#format.text, c1 - c0, m.segments, segmentOfRow, rowOffsets)
+    if (this.#readonly) native.makeReadOnly()
+    const child = makeView<F>({
+      native,
+      rows: r1 - r0,
+      cols: c1 - c0,
+      format: this.#format,
+      readonly: this.#readonly,
+      memory: { segments: m.segments, segmentLengths: m.segmentLengths, segmentOfRow, rowOffsets },
+      keep: [this],
+    })
+    ;(this.#children ??= new Set()).add(new WeakRef(child))
+    return child
+  }
+
+  /** Whether this matrix or a live sub-matrix of it has exports outstanding. */
+  #anyLocked(): boolean {
+    if (this.#locks > 0) return true
+    for (const ref of this.#children ?? []) {
+      const child = ref.deref()
+      if (child !== undefined && !child.#released && child.#anyLocked()) return true
+    }
+    return false
+  }
+
+  /**
+   * Gives the memory back now: drops the row table and the hold on the sources, and releases sub-matrices.
+   * `ERR_LOCKED` while exports (of this matrix or a sub-matrix) are outstanding; a second call is a no-op;
+   * any other later use throws `ERR_RELEASED`. Row views already handed out keep their own JS memory alive.
    */
   release(): void {
     if (this.#released) return
-    if (this.#locks > 0) throw makeError('ERR_LOCKED', 'buffer is locked')
+    if (this.#anyLocked()) throw makeError('ERR_LOCKED', 'buffer is locked')
+    this.#releaseTree()
+  }
+
+  #releaseTree(): void {
     this.#released = true
     this.#native.release()
     this.#keep = []
+    for (const ref of this.#children ?? []) {
+      const child = ref.deref()
+      if (child !== undefined) child.#releaseTree()
+    }
+    this.#children = undefined
   }
 
   [Symbol.dispose](): void {
     this.release()
   }
 
+}
+
+// Variance of the format parameter does not matter for bookkeeping.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyMatrix = Indirect2D<any>
+
+/** Resolves a `subarray`-style bound: negatives from the end, clamped to `[0, n]`. */
+function relativeIndex(value: unknown, n: number, fallback: number, name: string): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw makeError('ERR_INVALID_ARGUMENT', `${name} must be an integer number, received ${describe(value)}`)
+  }
+  return value < 0 ? Math.max(n + value, 0) : Math.min(value, n)
+}
+
+/** Makes the IndirectMemory2D of a view (set by memory.ts, which owns the class). */
+let viewFactory: ((init: Init) => AnyMatrix) | undefined
+
+/** @internal */
+export function setViewFactory(factory: (init: Init) => AnyMatrix): void {
+  viewFactory = factory
+}
+
+function makeView<F extends string>(init: Init): Indirect2D<F> {
+  if (viewFactory === undefined) throw new Error('indirect-buffer: the view factory is not registered')
+  return viewFactory(init) as Indirect2D<F>
 }
 
 const NATIVE_CHARS: Record<Exclude<Dtype, 'record'>, string> = {

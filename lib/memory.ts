@@ -2,7 +2,8 @@
 
 import { describe, makeError } from './errors.js'
 import { describeFormat } from './formats.js'
-import { Indirect2D, type Init, NativeMatrix, flag, options } from './matrix.js'
+import { Indirect2D, type Init, NativeMatrix, flag, options, setViewFactory } from './matrix.js'
+import { type Source2D, type Strided, stridedSource } from './sources.js'
 
 export interface CreateMemoryOptions<F extends string = string> {
   rows: number
@@ -13,6 +14,13 @@ export interface CreateMemoryOptions<F extends string = string> {
   readonly?: boolean
   /** Store the data in a SharedArrayBuffer, so a worker can wrap the same memory (default false). */
   shared?: boolean
+}
+
+export interface ViewOptions<F extends string = string> {
+  /** A read-only view (default false: a writable view of a read-only source throws ERR_READONLY). */
+  readonly?: boolean
+  /** Read the memory in this format instead of the source's own: same itemsize, or regrouped bytes of a byte source. */
+  format?: F | null
 }
 
 /** The largest byte length a JS ArrayBuffer can have here. */
@@ -30,6 +38,28 @@ export function checkSize(value: unknown, name: string): number {
 export class IndirectMemory2D<F extends string = string> extends Indirect2D<F> {
   private constructor(init: Init) {
     super(init)
+  }
+
+  static {
+    setViewFactory((init) => new IndirectMemory2D(init))
+  }
+
+  /**
+   * A zero-copy view over memory JavaScript holds: a TypedArray, an ArrayBuffer or an ndarray-like object
+   * (`{ data, shape, stride | strides, offset }`, in elements; negative strides too). Every row must be
+   * contiguous; rows may be any distance apart. A 1-D source is one row (`[1, n]`). The view keeps the
+   * source alive.
+   */
+  static viewFromRows<F extends string = string>(source: Source2D, opts?: ViewOptions<F>): IndirectMemory2D<F> {
+    return new IndirectMemory2D<F>(viewInit(source, opts, false))
+  }
+
+  /**
+   * Like `viewFromRows` for column-contiguous memory (column-major, Fortran order): the result is the
+   * transpose, shape `[cols, rows]` of the source, one matrix row per source column.
+   */
+  static viewFromColumns<F extends string = string>(source: Source2D, opts?: ViewOptions<F>): IndirectMemory2D<F> {
+    return new IndirectMemory2D<F>(viewInit(source, opts, true))
   }
 
   /**
@@ -72,5 +102,55 @@ export class IndirectMemory2D<F extends string = string> extends Indirect2D<F> {
       memory: { segments: [segment], segmentLengths: [segment.byteLength], segmentOfRow, rowOffsets },
       keep: [storage],
     })
+  }
+}
+
+/** The Init of a view of `source` by rows or (transposed) by columns. */
+function viewInit(source: unknown, opts: ViewOptions | undefined, byColumns: boolean): Init {
+  const what = byColumns ? 'viewFromColumns' : 'viewFromRows'
+  const o = options(opts, what)
+  const readonly = flag(o.readonly, 'readonly', false)
+  if (source instanceof Indirect2D) {
+    throw makeError('ERR_INVALID_ARGUMENT', `a matrix is not a source of ${what}; use subMatrix() to view part of a matrix`)
+  }
+  const s: Strided = stridedSource(source)
+  const transpose = byColumns && s.ndim === 2
+  const rows = transpose ? s.cols : s.rows
+  let cols = transpose ? s.rows : s.cols
+  const rowStride = transpose ? s.colStride : s.rowStride
+  const colStride = transpose ? s.rowStride : s.colStride
+  if (cols > 1 && colStride !== s.itemsize) {
+    throw makeError('ERR_NOT_CONTIGUOUS', byColumns ? "columns of the buffer-object aren't contiguous" : "rows of the buffer-object aren't contiguous")
+  }
+  if (!readonly && s.readonly) throw makeError('ERR_READONLY', `the source is read-only: ask ${what}(source, { readonly: true })`)
+  let format = describeFormat(s.format)
+  if (o.format !== undefined && o.format !== null) {
+    const f = describeFormat(o.format)
+    if (f.itemsize !== s.itemsize) {
+      if (!s.bytewise || cols % f.itemsize !== 0) {
+        throw makeError(
+          'ERR_ITEMSIZE_MISMATCH',
+          s.bytewise
+            ? `a row of ${cols} bytes does not divide into ${f.itemsize}-byte elements of format ${JSON.stringify(f.text)}`
+            : `format ${JSON.stringify(f.text)} has itemsize ${f.itemsize}, the source's elements have ${s.itemsize}`,
+        )
+      }
+      cols /= f.itemsize
+    }
+    format = f
+  }
+  const segmentOfRow = new Uint32Array(rows)
+  const rowOffsets = new Float64Array(rows)
+  for (let r = 0; r < rows; r++) rowOffsets[r] = s.offset + r * rowStride
+  const native = NativeMatrix.overJsMemory(format.text, cols, [s.bytes], segmentOfRow, rowOffsets)
+  if (readonly) native.makeReadOnly()
+  return {
+    native,
+    rows,
+    cols,
+    format,
+    readonly,
+    memory: { segments: [s.bytes], segmentLengths: [s.bytes.byteLength], segmentOfRow, rowOffsets },
+    keep: [source],
   }
 }
