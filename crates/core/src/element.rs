@@ -81,6 +81,37 @@ pub fn number_to_u64_bits(x: f64) -> u64 {
     }
 }
 
+/// An exact power of two, `2^k`, for `k` in the normal f64 exponent range.
+fn pow2(k: i32) -> f64 {
+    f64::from_bits(((1023 + k) as u64) << 52)
+}
+
+/// A JS number to float16 bits, rounded once, directly from the double to nearest-even (as
+/// `Float16Array` does). Going through f32 first would round twice and differ for some inputs.
+pub fn f64_to_f16_bits(x: f64) -> u16 {
+    let sign = ((x.to_bits() >> 48) & 0x8000) as u16;
+    let a = x.abs();
+    if a.is_nan() {
+        return sign | 0x7e00;
+    }
+    if a >= 65520.0 {
+        // 65504 is the largest finite half; from the halfway point 65520 up, round to infinity.
+        return sign | 0x7c00;
+    }
+    if a < pow2(-14) {
+        // Subnormal halves are multiples of 2^-24; 1024 of them is the smallest normal, whose bits match.
+        return sign | (a * pow2(24)).round_ties_even() as u16;
+    }
+    let e = ((a.to_bits() >> 52) & 0x7ff) as i32 - 1023;
+    let mut m = (a * pow2(10 - e)).round_ties_even() as u32; // 1024..=2048
+    let mut e = e;
+    if m == 2048 {
+        m = 1024;
+        e += 1;
+    }
+    sign | (((e + 15) as u16) << 10) | (m - 1024) as u16
+}
+
 /// Encodes `input` for an element of `kind` in byte order `order`, with the rules of `set`:
 /// numbers for number formats, bigints or safe-integer numbers for 64-bit formats, anything's truthiness
 /// for `bool` (the binding passes `Input::Bool` there). Returns the bytes in their first `kind.size()`
@@ -104,7 +135,7 @@ pub fn encode(kind: ScalarKind, order: ByteOrder, input: Input) -> Result<[u8; 8
         (ScalarKind::U8Clamped, Input::Number(x)) => out[0] = to_uint8_clamp(x),
         (ScalarKind::I16 | ScalarKind::U16, Input::Number(x)) => put!(to_uint32(x) as u16),
         (ScalarKind::I32 | ScalarKind::U32, Input::Number(x)) => put!(to_uint32(x)),
-        (ScalarKind::F16, Input::Number(x)) => put!(f16::from_f64(x).to_bits()),
+        (ScalarKind::F16, Input::Number(x)) => put!(f64_to_f16_bits(x)),
         (ScalarKind::F32, Input::Number(x)) => put!(x as f32),
         (ScalarKind::F64, Input::Number(x)) => put!(x),
         (ScalarKind::I64 | ScalarKind::U64, Input::BigInt(v)) => put!(v),
@@ -265,6 +296,40 @@ mod tests {
             Value::Number(v) => assert!(v.is_nan()),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn float16_rounds_like_float16array() {
+        // Exhaustive against half's exact widening: every finite half maps back to itself, and every
+        // midpoint between neighbours rounds to the even one.
+        for bits in 0u16..0x7c00 {
+            let v = f16::from_bits(bits).to_f64();
+            assert_eq!(f64_to_f16_bits(v), bits, "{v}");
+            assert_eq!(f64_to_f16_bits(-v), bits | 0x8000, "{v}");
+            if bits == 0x7bff {
+                continue; // the next value up is infinity, checked below
+            }
+            let next = f16::from_bits(bits + 1).to_f64();
+            let mid = (v + next) / 2.0;
+            let even = if bits % 2 == 0 { bits } else { bits + 1 };
+            assert_eq!(f64_to_f16_bits(mid), even, "midpoint {mid}");
+            assert_eq!(
+                f64_to_f16_bits(mid + (next - v) / 1024.0),
+                bits + 1,
+                "above {mid}"
+            );
+            assert_eq!(
+                f64_to_f16_bits(mid - (next - v) / 1024.0),
+                bits,
+                "below {mid}"
+            );
+        }
+        assert_eq!(f64_to_f16_bits(f64::INFINITY), 0x7c00);
+        assert_eq!(f64_to_f16_bits(f64::NEG_INFINITY), 0xfc00);
+        assert_eq!(f64_to_f16_bits(f64::NAN) & 0x7e00, 0x7e00);
+        assert_eq!(f64_to_f16_bits(1e-30), 0);
+        assert_eq!(f64_to_f16_bits(65519.99), 0x7bff);
+        assert_eq!(f64_to_f16_bits(65520.0), 0x7c00);
     }
 
     #[test]
