@@ -4,6 +4,7 @@
 
 import { NativeMatrix } from '../index.js'
 import { describe, makeError } from './errors.js'
+import { pinForNativeUse } from './pins.js'
 import { type AnyTypedArray, type Dtype, type FormatDescription, type InputOf, type RowArray, type ValueOf, describeFormat } from './formats.js'
 
 /** A value of one element: `number`, `bigint` (64-bit formats) or `boolean` (`?`). */
@@ -173,21 +174,26 @@ export abstract class Indirect2D<F extends string = string> {
   /**
    * The address of the row-pointer table (`T**`) as a bigint, for koffi, `node:ffi` or another addon.
    * The same value for the whole life of the matrix; valid while the matrix is alive and not released.
+   * Reading it keeps the matrix alive until the current task ends and until every asynchronous native
+   * call started in this task has completed (a koffi `.async()` call stays safe if JS drops the matrix).
    */
   get pointer(): bigint {
     this.#check()
+    pinForNativeUse(this)
     return (this.#pointer ??= this.#native.pointer())
   }
 
   /** The address of row `i`. */
   rowPointer(i: number): bigint {
     this.#check()
+    pinForNativeUse(this)
     return this.#native.rowPointer(resolveIndex(i, this.#rows, 1))
   }
 
   /** A new BigUint64Array of all row addresses. */
   rowPointers(): BigUint64Array {
     this.#check()
+    pinForNativeUse(this)
     return this.#native.rowPointers()
   }
 

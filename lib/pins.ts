@@ -1,0 +1,57 @@
+// Keeps matrices alive while native code may still use an address read from them.
+//
+// A matrix whose `pointer` was read stays alive until the current task (macrotask) ends, and until every
+// asynchronous native operation started during that task has completed — e.g. a koffi `.async()` call
+// that received the address: `fn.async(mem.pointer, …, cb)` stays safe even if JS drops `mem` at once.
+// Async operations are seen through async_hooks, enabled only while pins exist.
+
+import { type AsyncHook, createHook } from 'node:async_hooks'
+
+/** Async resource types that never hand an address to native code (or live too long to pin on). */
+const IGNORED = new Set(['PROMISE', 'Timeout', 'Immediate', 'TickObject', 'Microtask', 'TIMERWRAP', 'RANDOMBYTESREQUEST'])
+
+const taskPins = new Set<object>()
+const resourcePins = new Map<number, object[]>()
+let hook: AsyncHook | undefined
+let enabled = false
+let flushScheduled = false
+
+function flush(): void {
+  flushScheduled = false
+  taskPins.clear()
+  maybeDisable()
+}
+
+function maybeDisable(): void {
+  if (enabled && taskPins.size === 0 && resourcePins.size === 0) {
+    hook?.disable()
+    enabled = false
+  }
+}
+
+/** Pins `target` for the current task and the async native operations started during it. */
+export function pinForNativeUse(target: object): void {
+  if (taskPins.has(target)) return
+  taskPins.add(target)
+  if (!enabled) {
+    hook ??= createHook({
+      init(asyncId, type) {
+        if (taskPins.size > 0 && !IGNORED.has(type)) resourcePins.set(asyncId, [...taskPins])
+      },
+      destroy(asyncId) {
+        if (resourcePins.delete(asyncId)) maybeDisable()
+      },
+    })
+    hook.enable()
+    enabled = true
+  }
+  if (!flushScheduled) {
+    flushScheduled = true
+    setImmediate(flush).unref()
+  }
+}
+
+/** How many async operations currently pin matrices (for tests). */
+export function pinnedOperations(): number {
+  return resourcePins.size
+}
