@@ -16,6 +16,22 @@ export declare class NativeMatrix {
    */
   static overJsMemory(format: string, cols: number, segments: Array<unknown>, segmentOfRow: Uint32Array, offsets: Float64Array): NativeMatrix
   /**
+   * A matrix over a foreign `T**` at `address`, used in place (`pointer()` returns `address`; every access
+   * reads the row pointer the table holds then). The facade validated the shape; the caller of the public
+   * API promises that the table and its rows are valid until the matrix is released or collected.
+   */
+  static fromTable(address: bigint, rows: number, cols: number, format: string): NativeMatrix
+  /** A matrix whose row addresses are copied from `table` (the first `rows` entries). */
+  static fromRowPointers(table: BigUint64Array, rows: number, cols: number, format: string): NativeMatrix
+  /**
+   * An external ArrayBuffer over the bytes of row `r` as the table holds it now (zero-copy view of native
+   * memory). The facade keeps one per row address, keeps the memory's nanny alive with it and detaches it
+   * on release. `ERR_NO_EXTERNAL_BUFFERS` where the runtime refuses them: never a silent copy.
+   */
+  rowExternal(r: number): unknown
+  /** Whether the table is a foreign one read in place. */
+  inPlace(): boolean
+  /**
    * A table over the rectangle `[r0, r1) × [c0, c1)` of `parent` (already validated by the facade).
    * The facade keeps the parent alive and releases the child with it.
    */
@@ -35,6 +51,9 @@ export declare class NativeMatrix {
   release(): void
 }
 
+/** Detaches an ArrayBuffer made by `rowExternal`, so that no view can reach memory about to be freed. */
+export declare function detachArrayBuffer(buffer: unknown): void
+
 /** Parses `format` (any JS value: non-strings are `ERR_INVALID_FORMAT`). */
 export declare function formatInfo(format: unknown): FormatInfo
 
@@ -51,3 +70,6 @@ export interface FormatInfo {
 
 /** Whether two formats describe the same bytes. */
 export declare function formatsMatch(a: string, b: string): boolean
+
+/** Makes `rowExternal` behave as if the runtime refused external buffers (for tests of the Electron path). */
+export declare function setExternalBuffersRefused(refused: boolean): void

@@ -836,5 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeMatrix = nativeBinding.NativeMatrix
+module.exports.detachArrayBuffer = nativeBinding.detachArrayBuffer
 module.exports.formatInfo = nativeBinding.formatInfo
 module.exports.formatsMatch = nativeBinding.formatsMatch
+module.exports.setExternalBuffersRefused = nativeBinding.setExternalBuffersRefused

@@ -4,6 +4,7 @@
 
 import { NativeMatrix } from '../index.js'
 import { describe, makeError } from './errors.js'
+import { Nanny } from './nanny.js'
 import { pinForNativeUse } from './pins.js'
 import { type AnyTypedArray, type Dtype, type FormatDescription, type InputOf, type RowArray, type ValueOf, describeFormat } from './formats.js'
 
@@ -26,7 +27,12 @@ export interface Init {
   cols: number
   format: FormatDescription
   readonly: boolean
-  memory: JsMemory
+  /** The JS memory the rows are in; undefined for native memory. */
+  memory: JsMemory | undefined
+  /** Native memory's owner, nanny and row views (owned by the matrix that wrapped the pointer). */
+  nanny?: Nanny
+  /** Whether `release()` of this matrix frees the nanny's memory (false for sub-matrices). */
+  ownsNanny?: boolean
   /** JS objects the matrix points into or must keep alive. */
   keep: unknown[]
 }
@@ -90,7 +96,9 @@ export abstract class Indirect2D<F extends string = string> {
   #cols: number
   #format: FormatDescription
   #readonly: boolean
-  #memory: JsMemory
+  #memory: JsMemory | undefined
+  #nanny: Nanny | undefined
+  #ownsNanny: boolean
   #keep: unknown[]
   #released = false
   #detached = false
@@ -107,6 +115,8 @@ export abstract class Indirect2D<F extends string = string> {
     this.#format = init.format
     this.#readonly = init.readonly
     this.#memory = init.memory
+    this.#nanny = init.nanny
+    this.#ownsNanny = init.ownsNanny ?? false
     this.#keep = init.keep
   }
 
@@ -158,6 +168,7 @@ export abstract class Indirect2D<F extends string = string> {
   /** Throws unless the memory may be touched: not released, no source detached. */
   #check(): void {
     if (this.#released) throw makeError('ERR_RELEASED', 'the matrix was released')
+    if (this.#memory === undefined) return
     const { segments, segmentLengths } = this.#memory
     for (let i = 0; i < segments.length; i++) {
       if (segments[i].byteLength !== segmentLengths[i]) this.#detached = true
@@ -220,10 +231,26 @@ export abstract class Indirect2D<F extends string = string> {
     }
   }
 
-  #rowView<T>(i: number, Ctor: new (buffer: ArrayBufferLike, byteOffset: number, length: number) => T, length: number): T {
+  /** Where row `i` is for a JS view: a buffer and a byte offset (an external buffer for native memory). */
+  #rowLocation(i: number): [ArrayBufferLike, number] {
     const m = this.#memory
+    if (m !== undefined) {
+      const seg = m.segments[m.segmentOfRow[i]]
+      return [seg.buffer, seg.byteOffset + m.rowOffsets[i]]
+    }
+    const nanny = this.#nanny as Nanny
+    const native = this.#native
+    const buffer = nanny.rowBuffer(native.rowPointer(i), this.#cols * this.#format.itemsize, () => native.rowExternal(i) as ArrayBuffer)
+    return [buffer, 0]
+  }
+
+  /** Row `i` of JS memory as a `Ctor` view when aligned for it, else undefined (native memory too). */
+  #jsRow(i: number, Ctor: NonNullable<FormatDescription['ArrayType']>): AnyTypedArray | undefined {
+    const m = this.#memory
+    if (m === undefined) return undefined
     const seg = m.segments[m.segmentOfRow[i]]
-    return new Ctor(seg.buffer, seg.byteOffset + m.rowOffsets[i], length)
+    const offset = seg.byteOffset + m.rowOffsets[i]
+    return offset % Ctor.BYTES_PER_ELEMENT === 0 ? new Ctor(seg.buffer, offset, this.#cols) : undefined
   }
 
   #rowType(): NonNullable<FormatDescription['ArrayType']> {
@@ -255,13 +282,12 @@ export abstract class Indirect2D<F extends string = string> {
   }
 
   #alignedView(r: number, Ctor: NonNullable<FormatDescription['ArrayType']>): AnyTypedArray {
-    const m = this.#memory
-    const seg = m.segments[m.segmentOfRow[r]]
-    const offset = seg.byteOffset + m.rowOffsets[r]
-    if (offset % Ctor.BYTES_PER_ELEMENT !== 0) {
+    const [buffer, offset] = this.#rowLocation(r)
+    const address = this.#memory === undefined ? Number(this.#native.rowPointer(r) % 8n) : offset
+    if (address % Ctor.BYTES_PER_ELEMENT !== 0) {
       throw makeError('ERR_FORMAT_UNSUPPORTED', `row ${r} is not aligned for ${Ctor.name}; use rowBytes(${r}) or get/set`)
     }
-    return new Ctor(seg.buffer, offset, this.#cols)
+    return new Ctor(buffer, offset, this.#cols)
   }
 
   /** Zero-copy TypedArrays of every row. */
@@ -279,7 +305,8 @@ export abstract class Indirect2D<F extends string = string> {
     this.#check()
     this.#checkViewable()
     const r = resolveIndex(i, this.#rows, 1)
-    return this.#rowView(r, Uint8Array, this.#cols * this.#format.itemsize)
+    const [buffer, offset] = this.#rowLocation(r)
+    return new Uint8Array(buffer, offset, this.#cols * this.#format.itemsize)
   }
 
   /** The values as nested arrays (a copy). */
@@ -292,8 +319,9 @@ export abstract class Indirect2D<F extends string = string> {
     const Ctor = this.#format.ArrayType
     for (let r = 0; r < this.#rows; r++) {
       let row: ElementValue[]
-      if (Ctor !== undefined && (this.#memory.segments[this.#memory.segmentOfRow[r]].byteOffset + this.#memory.rowOffsets[r]) % Ctor.BYTES_PER_ELEMENT === 0) {
-        row = Array.from(this.#rowView(r, Ctor, this.#cols) as ArrayLike<number | bigint>)
+      const view = Ctor === undefined ? undefined : this.#jsRow(r, Ctor)
+      if (view !== undefined) {
+        row = Array.from(view as ArrayLike<number | bigint>)
         if (this.#format.dtype === 'bool') row = row.map((x) => x !== 0)
       } else {
         row = new Array<ElementValue>(this.#cols)
@@ -319,7 +347,11 @@ export abstract class Indirect2D<F extends string = string> {
     if (f.record) {
       if (order === 'F') throw makeError('ERR_FORMAT_UNSUPPORTED', 'column-major order needs a scalar format')
       const out = new Uint8Array(rows * cols * f.itemsize)
-      for (let r = 0; r < rows; r++) out.set(this.#rowView(r, Uint8Array, cols * f.itemsize), r * cols * f.itemsize)
+      if (this.#memory === undefined) throw makeError('ERR_FORMAT_UNSUPPORTED', 'toTypedArray() of records in native memory: use copyTo()')
+      for (let r = 0; r < rows; r++) {
+        const [buffer, offset] = this.#rowLocation(r)
+        out.set(new Uint8Array(buffer, offset, cols * f.itemsize), r * cols * f.itemsize)
+      }
       return out
     }
     const Ctor = describeFormat(nativeChar(f.dtype)).ArrayType
@@ -327,11 +359,11 @@ export abstract class Indirect2D<F extends string = string> {
     const out = new Ctor(rows * cols)
     const direct = f.ArrayType === Ctor
     for (let r = 0; r < rows; r++) {
-      const aligned = direct && (this.#memory.segments[this.#memory.segmentOfRow[r]].byteOffset + this.#memory.rowOffsets[r]) % Ctor.BYTES_PER_ELEMENT === 0
-      if (order === 'C' && aligned) {
-        ;(out as Float64Array).set(this.#rowView(r, Ctor, cols) as Float64Array, r * cols)
+      const view = direct ? this.#jsRow(r, Ctor) : undefined
+      if (order === 'C' && view !== undefined) {
+        ;(out as Float64Array).set(view as Float64Array, r * cols)
       } else {
-        const src = aligned ? (this.#rowView(r, Ctor, cols) as ArrayLike<number>) : undefined
+        const src = view as ArrayLike<number> | undefined
         for (let c = 0; c < cols; c++) {
           const v = src !== undefined ? src[c] : this.#native.get(r, c)
           ;(out as unknown as ElementValue[])[order === 'C' ? r * cols + c : c * rows + r] = typeof v === 'boolean' ? Number(v) : v
@@ -402,6 +434,21 @@ export abstract class Indirect2D<F extends string = string> {
     const c1 = Math.max(c0, relativeIndex(colEnd, this.#cols, this.#cols, 'colEnd'))
     this.#check()
     const m = this.#memory
+    if (m === undefined) {
+      const native = NativeMatrix.subMatrix(this.#native, r0, r1, c0, c1)
+      const child = makeView<F>({
+        native,
+        rows: r1 - r0,
+        cols: c1 - c0,
+        format: this.#format,
+        readonly: this.#readonly,
+        memory: undefined,
+        nanny: this.#nanny,
+        keep: [this],
+      })
+      ;(this.#children ??= new Set()).add(new WeakRef(child))
+      return child
+    }
     const shift = c0 * this.#format.itemsize
     const segmentOfRow = m.segmentOfRow.slice(r0, r1)
     const rowOffsets = m.rowOffsets.slice(r0, r1)
@@ -451,6 +498,8 @@ export abstract class Indirect2D<F extends string = string> {
       if (child !== undefined) child.#releaseTree()
     }
     this.#children = undefined
+    // Last, so that the matrix is consistent if the nanny's `free` throws (the exception propagates).
+    if (this.#ownsNanny) this.#nanny?.release()
   }
 
   [Symbol.dispose](): void {

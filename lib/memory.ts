@@ -3,6 +3,7 @@
 import { describe, makeError } from './errors.js'
 import { describeFormat } from './formats.js'
 import { Indirect2D, type Init, NativeMatrix, flag, options, setViewFactory } from './matrix.js'
+import { Nanny } from './nanny.js'
 import { type Source2D, type Strided, stridedSource } from './sources.js'
 
 export interface CreateMemoryOptions<F extends string = string> {
@@ -21,6 +22,39 @@ export interface ViewOptions<F extends string = string> {
   readonly?: boolean
   /** Read the memory in this format instead of the source's own: same itemsize, or regrouped bytes of a byte source. */
   format?: F | null
+}
+
+export interface NativeMemoryOptions<A> {
+  /** Refuse writes from JS (default false). */
+  readonly?: boolean
+  /** Any value to keep alive as long as the matrix or any of its views lives (e.g. the koffi object that owns the memory). */
+  owner?: unknown
+  /**
+   * The memory nanny: called exactly once with the address (fromPointer, as a bigint) or the table as given
+   * (fromRowPointers) — on `release()`, or after the matrix and all its views were garbage-collected.
+   */
+  free?: (address: A) => void
+}
+
+export interface RowPointersOptions<A> extends NativeMemoryOptions<A> {
+  /** How many rows to take from the table (default: all of it). */
+  rows?: number
+}
+
+/** A native address: a bigint, or a safe-integer number (as koffi and node:ffi return them). */
+function toAddress(value: unknown, what: string): bigint {
+  if (typeof value === 'bigint') {
+    if (value < 0n || value > 0xffff_ffff_ffff_ffffn) throw makeError('ERR_INVALID_ARGUMENT', `${what} must be a 64-bit unsigned address, received ${describe(value)}`)
+    return value
+  }
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value)
+  throw makeError('ERR_INVALID_ARGUMENT', `${what} must be a bigint or a safe-integer number, received ${describe(value)}`)
+}
+
+function freeOption<A>(value: unknown): ((address: A) => void) | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'function') throw makeError('ERR_INVALID_ARGUMENT', `free must be a function, received ${describe(value)}`)
+  return value as (address: A) => void
 }
 
 /** The largest byte length a JS ArrayBuffer can have here. */
@@ -42,6 +76,62 @@ export class IndirectMemory2D<F extends string = string> extends Indirect2D<F> {
 
   static {
     setViewFactory((init) => new IndirectMemory2D(init))
+  }
+
+  /**
+   * Wraps a native `T**` (a table of `rows` row pointers, each at `cols` elements of `format`), used in place:
+   * `pointer` returns `address`, and every access reads the row pointer the table holds at that moment.
+   * The memory is not copied and not owned; `free` (the memory nanny) is called exactly once, on `release()`
+   * or after the matrix and all its views are garbage-collected. The caller guarantees that the table and its
+   * rows stay valid until then: like any FFI address, a wrong one cannot be detected.
+   */
+  static fromPointer<F extends string = string>(
+    address: bigint | number,
+    rows: number,
+    cols: number,
+    format: F,
+    opts?: NativeMemoryOptions<bigint>,
+  ): IndirectMemory2D<F> {
+    const addr = toAddress(address, 'address')
+    const o = options(opts, 'fromPointer')
+    const nrows = checkSize(rows, 'rows')
+    const ncols = checkSize(cols, 'cols')
+    const f = describeFormat(format)
+    const readonly = flag(o.readonly, 'readonly', false)
+    const free = freeOption<bigint>(o.free)
+    if (addr === 0n) throw makeError('ERR_NULL_POINTER', 'the address is a null pointer')
+    const native = NativeMatrix.fromTable(addr, nrows, ncols, f.text)
+    if (readonly) native.makeReadOnly()
+    const nanny = new Nanny(addr, free, o.owner)
+    return new IndirectMemory2D<F>({ native, rows: nrows, cols: ncols, format: f, readonly, memory: undefined, nanny, ownsNanny: true, keep: [] })
+  }
+
+  /**
+   * Wraps native rows whose addresses are in `table` (a BigUint64Array or an array of bigints): the addresses
+   * are copied into the matrix's own row table. `rows` defaults to the table's length; fewer is fine, more
+   * throws `ERR_ROW_COUNT`. `free(table)` receives the table as given.
+   */
+  static fromRowPointers<F extends string = string, T extends BigUint64Array | readonly bigint[] = BigUint64Array | bigint[]>(
+    table: T,
+    cols: number,
+    format: F,
+    opts?: RowPointersOptions<T>,
+  ): IndirectMemory2D<F> {
+    let addresses: BigUint64Array
+    if (table instanceof BigUint64Array) addresses = table.slice()
+    else if (Array.isArray(table)) addresses = BigUint64Array.from(table, (a, i) => toAddress(a, `table[${i}]`))
+    else throw makeError('ERR_INVALID_ARGUMENT', `the table must be a BigUint64Array or an array of bigints, received ${describe(table)}`)
+    const o = options(opts, 'fromRowPointers')
+    const rows = o.rows === undefined ? addresses.length : checkSize(o.rows, 'rows')
+    const ncols = checkSize(cols, 'cols')
+    const f = describeFormat(format)
+    const readonly = flag(o.readonly, 'readonly', false)
+    const free = freeOption<T>(o.free)
+    if (rows > addresses.length) throw makeError('ERR_ROW_COUNT', `less rows than expected: ${addresses.length} vs. ${rows}`)
+    const native = NativeMatrix.fromRowPointers(addresses, rows, ncols, f.text)
+    if (readonly) native.makeReadOnly()
+    const nanny = new Nanny(table, free, o.owner)
+    return new IndirectMemory2D<F>({ native, rows, cols: ncols, format: f, readonly, memory: undefined, nanny, ownsNanny: true, keep: [] })
   }
 
   /**

@@ -9,4 +9,4 @@ mod format;
 mod matrix;
 
 pub use format::{format_info, formats_match, FormatInfo};
-pub use matrix::NativeMatrix;
+pub use matrix::{detach_array_buffer, set_external_buffers_refused, NativeMatrix};

@@ -8,6 +8,47 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::errors::{invalid_argument, throw, OrThrow};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Test-only switch: behave as a runtime that refuses external buffers (Electron ≥ 21 answers
+/// `napi_no_external_buffers_allowed`), so that path is tested where the runtime allows them.
+static REFUSE_EXTERNAL_BUFFERS: AtomicBool = AtomicBool::new(false);
+
+/// Makes `rowExternal` behave as if the runtime refused external buffers (for tests of the Electron path).
+#[napi]
+pub fn set_external_buffers_refused(refused: bool) {
+    REFUSE_EXTERNAL_BUFFERS.store(refused, Ordering::SeqCst);
+}
+
+/// Detaches an ArrayBuffer made by `rowExternal`, so that no view can reach memory about to be freed.
+#[napi]
+pub fn detach_array_buffer(env: &Env, buffer: Unknown) -> Result<()> {
+    // SAFETY: plain Node-API call on a live value; it fails cleanly on non-detachable buffers.
+    let status = unsafe { napi::sys::napi_detach_arraybuffer(env.raw(), buffer.raw()) };
+    if status != napi::sys::Status::napi_ok {
+        return Err(throw(
+            env,
+            invalid_argument("internal: the buffer cannot be detached"),
+        ));
+    }
+    Ok(())
+}
+
+fn address_of(env: &Env, address: &BigInt) -> Result<u64> {
+    match address.words.as_slice() {
+        _ if address.sign_bit => Err(throw(
+            env,
+            invalid_argument("an address cannot be negative"),
+        )),
+        [] => Ok(0),
+        [w] => Ok(*w),
+        [w, rest @ ..] if rest.iter().all(|&x| x == 0) => Ok(*w),
+        _ => Err(throw(
+            env,
+            invalid_argument("an address must fit in 64 bits"),
+        )),
+    }
+}
 
 /// Where zero-byte rows point when their buffer has no data pointer: a real, aligned address that is
 /// never read or written (a zero-byte row has nothing to read).
@@ -118,6 +159,107 @@ impl NativeMatrix {
         let m = unsafe { IndirectMatrix::from_row_pointers(pointers, cols, format, None) }
             .or_throw(env)?;
         Ok(NativeMatrix { m: Some(m) })
+    }
+
+    /// A matrix over a foreign `T**` at `address`, used in place (`pointer()` returns `address`; every access
+    /// reads the row pointer the table holds then). The facade validated the shape; the caller of the public
+    /// API promises that the table and its rows are valid until the matrix is released or collected.
+    #[napi(factory)]
+    pub fn from_table(
+        env: &Env,
+        address: BigInt,
+        rows: f64,
+        cols: f64,
+        format: String,
+    ) -> Result<Self> {
+        let format = crate::format::parse(env, &format)?;
+        let address = address_of(env, &address)?;
+        // SAFETY: the public API's contract (API.md, fromPointer): `address` is a valid `T**` of `rows` rows
+        // of `cols` elements for the life of the matrix; the null address is refused by `from_table`.
+        let m = unsafe {
+            IndirectMatrix::from_table(
+                address as usize as *mut *mut u8,
+                to_index(rows),
+                to_index(cols),
+                format,
+            )
+        }
+        .or_throw(env)?;
+        Ok(NativeMatrix { m: Some(m) })
+    }
+
+    /// A matrix whose row addresses are copied from `table` (the first `rows` entries).
+    #[napi(factory)]
+    pub fn from_row_pointers(
+        env: &Env,
+        table: &[u64],
+        rows: f64,
+        cols: f64,
+        format: String,
+    ) -> Result<Self> {
+        let format = crate::format::parse(env, &format)?;
+        let rows = to_index(rows).min(table.len());
+        let pointers = table[..rows]
+            .iter()
+            .map(|&a| a as usize as *mut u8)
+            .collect();
+        // SAFETY: the public API's contract (API.md, fromRowPointers): every address is a valid row of `cols`
+        // elements for the life of the matrix; null addresses are refused by `from_row_pointers`.
+        let m =
+            unsafe { IndirectMatrix::from_row_pointers(pointers, to_index(cols), format, None) }
+                .or_throw(env)?;
+        Ok(NativeMatrix { m: Some(m) })
+    }
+
+    /// An external ArrayBuffer over the bytes of row `r` as the table holds it now (zero-copy view of native
+    /// memory). The facade keeps one per row address, keeps the memory's nanny alive with it and detaches it
+    /// on release. `ERR_NO_EXTERNAL_BUFFERS` where the runtime refuses them: never a silent copy.
+    #[napi]
+    pub fn row_external(&self, env: &Env, r: f64) -> Result<Unknown<'_>> {
+        let m = self.inner(env)?;
+        let row = m.row_pointer(to_index(r)).or_throw(env)?;
+        let len = m.row_nbytes();
+        let mut value = std::ptr::null_mut();
+        let status = if REFUSE_EXTERNAL_BUFFERS.load(Ordering::SeqCst) {
+            napi::sys::Status::napi_no_external_buffers_allowed
+        } else {
+            // SAFETY: `row` addresses `len` bytes valid while the matrix's memory is (API contract); the
+            // buffer has no finalizer of its own: the facade ties the memory's lifetime to it and detaches
+            // it before the memory is freed.
+            unsafe {
+                napi::sys::napi_create_external_arraybuffer(
+                    env.raw(),
+                    row.cast(),
+                    len,
+                    None,
+                    std::ptr::null_mut(),
+                    &mut value,
+                )
+            }
+        };
+        if status == napi::sys::Status::napi_no_external_buffers_allowed {
+            return Err(throw(
+                env,
+                CoreError::new(
+                    ErrorCode::NoExternalBuffers,
+                    "this runtime forbids external buffers (Electron ≥ 21), so native memory has no zero-copy views here; use get/set, toArray() or copyTo()",
+                ),
+            ));
+        }
+        if status != napi::sys::Status::napi_ok {
+            return Err(throw(
+                env,
+                invalid_argument("cannot create a view of the row"),
+            ));
+        }
+        // SAFETY: `value` is the ArrayBuffer napi just created in this env.
+        Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), value) })
+    }
+
+    /// Whether the table is a foreign one read in place.
+    #[napi]
+    pub fn in_place(&self, env: &Env) -> Result<bool> {
+        Ok(self.inner(env)?.is_in_place())
     }
 
     /// A table over the rectangle `[r0, r1) × [c0, c1)` of `parent` (already validated by the facade).
