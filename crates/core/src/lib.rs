@@ -1,9 +1,4 @@
-//! # indirect-buffer
-//!
-//! 2-D *indirect* matrices: a table of `rows` row pointers (`T**`), each pointing at `cols` contiguous
-//! elements of one format. This crate is the Node-free core of the `indirect-buffer` npm package:
-//! format parsing ([`format`]), element access with JavaScript's conversion rules ([`element`]),
-//! row tables with their ownership ([`matrix`]) and the copy kernels ([`copy`]).
+#![doc = include_str!("../README.md")]
 
 pub mod element;
 pub mod error;
