@@ -104,6 +104,11 @@ export abstract class Indirect2D<F extends string = string> {
   #detached = false
   #locks = 0
   #pointer: bigint | undefined
+  /** JS fast path of get/set and rowViews: the segments' buffers and byte offsets, read once. */
+  #segBuffers: ArrayBufferLike[] | undefined
+  #segBases: number[] | undefined
+  /** Row views for get/set (JS memory, native-order scalar formats, aligned rows); null: no fast path. */
+  #elementRows: AnyTypedArray[] | null | undefined
   /** Sub-matrices, released with this matrix. */
   #children: Set<WeakRef<AnyMatrix>> | undefined
 
@@ -168,10 +173,17 @@ export abstract class Indirect2D<F extends string = string> {
   /** Throws unless the memory may be touched: not released, no source detached. */
   #check(): void {
     if (this.#released) throw makeError('ERR_RELEASED', 'the matrix was released')
-    if (this.#memory === undefined) return
-    const { segments, segmentLengths } = this.#memory
-    for (let i = 0; i < segments.length; i++) {
-      if (segments[i].byteLength !== segmentLengths[i]) this.#detached = true
+    const m = this.#memory
+    if (m === undefined) return
+    // A detached (or shrunk) buffer's views report byteLength 0: one property read per segment.
+    const segments = m.segments
+    if (segments.length === 1) {
+      if (segments[0].byteLength !== m.segmentLengths[0]) this.#detached = true
+    } else {
+      const lengths = m.segmentLengths
+      for (let i = 0; i < segments.length; i++) {
+        if (segments[i].byteLength !== lengths[i]) this.#detached = true
+      }
     }
     if (this.#detached) {
       throw makeError('ERR_DETACHED', 'a source ArrayBuffer of this matrix was detached or transferred')
@@ -211,7 +223,14 @@ export abstract class Indirect2D<F extends string = string> {
   /** Element `(r, c)`; negative indices count from the end. */
   get(r: number, c: number): ValueOf<F> {
     this.#check()
-    return this.#native.get(resolveIndex(r, this.#rows, 1), resolveIndex(c, this.#cols, 2))
+    const i = resolveIndex(r, this.#rows, 1)
+    const j = resolveIndex(c, this.#cols, 2)
+    const rows = this.#elementRows === undefined ? this.#makeElementRows() : this.#elementRows
+    if (rows !== null) {
+      const v = (rows[i] ??= this.#jsRow(i, this.#format.ArrayType as NonNullable<FormatDescription['ArrayType']>) as AnyTypedArray)[j]
+      return (this.#format.dtype === 'bool' ? v !== 0 : v) as ValueOf<F>
+    }
+    return this.#native.get(i, j)
   }
 
   /** Stores `value` at `(r, c)` exactly as assigning it to the matching TypedArray would. */
@@ -220,23 +239,61 @@ export abstract class Indirect2D<F extends string = string> {
     this.#checkWritable('cannot set an element')
     const i = resolveIndex(r, this.#rows, 1)
     const j = resolveIndex(c, this.#cols, 2)
+    const f = this.#format
+    const rows = this.#elementRows === undefined ? this.#makeElementRows() : this.#elementRows
+    if (rows !== null) {
+      const row = (rows[i] ??= this.#jsRow(i, f.ArrayType as NonNullable<FormatDescription['ArrayType']>) as AnyTypedArray) as unknown as (number | bigint)[]
+      if (f.dtype === 'bool') row[j] = value ? 1 : 0
+      else if (f.ArrayType === BigInt64Array || f.ArrayType === BigUint64Array) {
+        if (typeof value === 'bigint') row[j] = value
+        else if (typeof value === 'number' && Number.isSafeInteger(value)) row[j] = BigInt(value)
+        else throw badValue(f.dtype, value)
+      } else if (typeof value === 'number') row[j] = value
+      else throw badValue(f.dtype, value)
+      return
+    }
     const native = this.#native
-    if (this.#format.dtype === 'bool') native.setBool(i, j, !!value)
+    if (f.dtype === 'bool') native.setBool(i, j, !!value)
     else if (typeof value === 'number') native.setNumber(i, j, value)
     else if (typeof value === 'bigint') native.setBigInt(i, j, value)
-    else if (typeof value === 'boolean') native.setBool(i, j, value)
-    else {
-      const wants = this.#format.ArrayType === BigInt64Array || this.#format.ArrayType === BigUint64Array ? 'a bigint or a safe-integer number' : 'a number'
-      throw makeError('ERR_INVALID_ARGUMENT', `a ${this.#format.dtype} element takes ${wants}, received ${describe(value)}`)
+    else throw badValue(f.dtype, value)
+  }
+
+  /** Decides once whether get/set can use TypedArray views of the rows (JS memory, aligned rows of a native-order scalar format). */
+  #makeElementRows(): AnyTypedArray[] | null {
+    const Ctor = this.#format.ArrayType
+    const ok = this.#memory !== undefined && Ctor !== undefined && this.#rowsAligned(Ctor.BYTES_PER_ELEMENT)
+    return (this.#elementRows = ok ? new Array<AnyTypedArray>(this.#rows) : null)
+  }
+
+  /** Whether every row of JS memory starts at a multiple of `n` bytes in its buffer. */
+  #rowsAligned(n: number): boolean {
+    const m = this.#memory
+    if (m === undefined) return false
+    const bases = this.#bases()
+    for (let r = 0; r < m.rowOffsets.length; r++) {
+      if ((bases[m.segmentOfRow[r]] + m.rowOffsets[r]) % n !== 0) return false
     }
+    return true
+  }
+
+  /** The byte offset of each segment in its buffer, read once (reading it per row costs more than the view). */
+  #bases(): number[] {
+    const m = this.#memory as JsMemory
+    if (this.#segBases === undefined) {
+      this.#segBuffers = m.segments.map((s) => s.buffer)
+      this.#segBases = m.segments.map((s) => s.byteOffset)
+    }
+    return this.#segBases
   }
 
   /** Where row `i` is for a JS view: a buffer and a byte offset (an external buffer for native memory). */
   #rowLocation(i: number): [ArrayBufferLike, number] {
     const m = this.#memory
     if (m !== undefined) {
-      const seg = m.segments[m.segmentOfRow[i]]
-      return [seg.buffer, seg.byteOffset + m.rowOffsets[i]]
+      const k = m.segmentOfRow[i]
+      const bases = this.#bases()
+      return [(this.#segBuffers as ArrayBufferLike[])[k], bases[k] + m.rowOffsets[i]]
     }
     const nanny = this.#nanny as Nanny
     const native = this.#native
@@ -246,11 +303,9 @@ export abstract class Indirect2D<F extends string = string> {
 
   /** Row `i` of JS memory as a `Ctor` view when aligned for it, else undefined (native memory too). */
   #jsRow(i: number, Ctor: NonNullable<FormatDescription['ArrayType']>): AnyTypedArray | undefined {
-    const m = this.#memory
-    if (m === undefined) return undefined
-    const seg = m.segments[m.segmentOfRow[i]]
-    const offset = seg.byteOffset + m.rowOffsets[i]
-    return offset % Ctor.BYTES_PER_ELEMENT === 0 ? new Ctor(seg.buffer, offset, this.#cols) : undefined
+    if (this.#memory === undefined) return undefined
+    const [buffer, offset] = this.#rowLocation(i)
+    return offset % Ctor.BYTES_PER_ELEMENT === 0 ? new Ctor(buffer, offset, this.#cols) : undefined
   }
 
   #rowType(): NonNullable<FormatDescription['ArrayType']> {
@@ -296,7 +351,20 @@ export abstract class Indirect2D<F extends string = string> {
     this.#checkViewable()
     const Ctor = this.#rowType()
     const out = new Array<AnyTypedArray>(this.#rows)
-    for (let r = 0; r < out.length; r++) out[r] = this.#alignedView(r, Ctor)
+    const m = this.#memory
+    if (m !== undefined && this.#rowsAligned(Ctor.BYTES_PER_ELEMENT)) {
+      // The hot loop of JS memory: one view per row, nothing else.
+      const buffers = this.#segBuffers as ArrayBufferLike[]
+      const bases = this.#bases()
+      const { segmentOfRow, rowOffsets } = m
+      const cols = this.#cols
+      for (let r = 0; r < out.length; r++) {
+        const k = segmentOfRow[r]
+        out[r] = new Ctor(buffers[k], bases[k] + rowOffsets[r], cols)
+      }
+    } else {
+      for (let r = 0; r < out.length; r++) out[r] = this.#alignedView(r, Ctor)
+    }
     return out as RowArray<F>[]
   }
 
@@ -419,7 +487,7 @@ export abstract class Indirect2D<F extends string = string> {
     }
     this.#cols = this.#native.reinterpret(f.text)
     this.#format = f
-    this.#pointer = undefined
+    this.#elementRows = undefined
   }
 
   /**
@@ -491,6 +559,7 @@ export abstract class Indirect2D<F extends string = string> {
 
   #releaseTree(): void {
     this.#released = true
+    this.#elementRows = null
     this.#native.release()
     this.#keep = []
     for (const ref of this.#children ?? []) {
@@ -511,6 +580,12 @@ export abstract class Indirect2D<F extends string = string> {
 // Variance of the format parameter does not matter for bookkeeping.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyMatrix = Indirect2D<any>
+
+/** The `ERR_INVALID_ARGUMENT` of a value an element of `dtype` cannot take. */
+function badValue(dtype: Dtype, value: unknown): Error {
+  const wants = dtype === 'int64' || dtype === 'uint64' ? 'a bigint or a safe-integer number' : 'a number'
+  return makeError('ERR_INVALID_ARGUMENT', `${/^[aeiou]/.test(dtype) ? 'an' : 'a'} ${dtype} element takes ${wants}, received ${describe(value)}`)
+}
 
 /** Resolves a `subarray`-style bound: negatives from the end, clamped to `[0, n]`. */
 function relativeIndex(value: unknown, n: number, fallback: number, name: string): number {

@@ -112,6 +112,15 @@ pub fn f64_to_f16_bits(x: f64) -> u16 {
     sign | (((e + 15) as u16) << 10) | (m - 1024) as u16
 }
 
+/// "a" or "an" before a dtype name, for messages.
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 /// Encodes `input` for an element of `kind` in byte order `order`, with the rules of `set`:
 /// numbers for number formats, bigints or safe-integer numbers for 64-bit formats, anything's truthiness
 /// for `bool` (the binding passes `Input::Bool` there). Returns the bytes in their first `kind.size()`
@@ -144,7 +153,8 @@ pub fn encode(kind: ScalarKind, order: ByteOrder, input: Input) -> Result<[u8; 8
                 return Err(Error::new(
                     ErrorCode::InvalidArgument,
                     format!(
-                        "a {} element takes a bigint or a safe-integer number, received {x}",
+                        "{} {} element takes a bigint or a safe-integer number, received {x}",
+                        article(kind.dtype()),
                         kind.dtype()
                     ),
                 ));
@@ -164,7 +174,11 @@ pub fn encode(kind: ScalarKind, order: ByteOrder, input: Input) -> Result<[u8; 8
             };
             return Err(Error::new(
                 ErrorCode::InvalidArgument,
-                format!("a {} element takes {wants}, received {what}", kind.dtype()),
+                format!(
+                    "{} {} element takes {wants}, received {what}",
+                    article(kind.dtype()),
+                    kind.dtype()
+                ),
             ));
         }
     }

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod copy;
 pub mod element;
 pub mod error;
 pub mod format;
