@@ -1,0 +1,340 @@
+// Benchmarks of indirect-buffer against plain JavaScript (and koffi) baselines.
+//
+//   npm run bench                       # builds the addon, the facade and the test library, then runs this
+//   npx tsx benchmark/bench.ts [--json results.json] [--filter get] [--quick] [--strict]
+//
+// Each case runs interleaved with its baseline; the table reports median times and the median ratio
+// case/baseline with its interquartile range (see harness.ts). Without `--expose-gc` the script re-runs
+// itself once with it (so plain `tsx benchmark/bench.ts` works).
+
+import koffi from 'koffi'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { IndirectMemory2D } from 'indirect-buffer'
+import { defineCase, ensureGc, getGc, runBenchmarks } from './harness'
+
+// ---------------------------------------------------------------------------------------------------
+// The repository's C-ABI test library (crates/testlib, built by `npm run build:testlib`).
+
+function loadTestLibrary(): { sum2d: (table: bigint | Float64Array[], rows: number, cols: number) => number } {
+  const file =
+    process.platform === 'win32'
+      ? 'indirect_buffer_testlib.dll'
+      : process.platform === 'darwin'
+        ? 'libindirect_buffer_testlib.dylib'
+        : 'libindirect_buffer_testlib.so'
+  const path = join(__dirname, '..', 'target', 'release', file)
+  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build:testlib\` first`)
+  const lib = koffi.load(path)
+  // One declaration serves both calls: koffi 3 takes a bigint as the address for any pointer parameter
+  // (the T** is used as is), and for an Array given to `double **` it builds a temporary C array of
+  // `double *`, one per element, each element a Float64Array passed as a pointer to its data.
+  const sum2d = lib.func('double sum2d(double **table, size_t rows, size_t cols)')
+  return { sum2d: sum2d as (table: bigint | Float64Array[], rows: number, cols: number) => number }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers
+
+const MB = 1024 * 1024
+
+function mb(bytes: number): string {
+  const text = (bytes / MB).toFixed(1)
+  return `${text === '-0.0' ? '0.0' : text} MB`
+}
+
+function collectNow(): void {
+  const gc = getGc()
+  if (gc) {
+    gc()
+    gc()
+  }
+}
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new Error(`benchmark self-check failed: ${message}`)
+}
+
+/** The plain-JS way to view a 2-D buffer by rows: one Float64Array per row over one ArrayBuffer. */
+function jsRowViews(buffer: ArrayBuffer, rows: number, cols: number): Float64Array[] {
+  const out = new Array<Float64Array>(rows)
+  const stride = cols * Float64Array.BYTES_PER_ELEMENT
+  for (let r = 0; r < rows; r++) out[r] = new Float64Array(buffer, r * stride, cols)
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Cases
+
+const BIG = 4000
+
+/** 1. Allocation of a ready-to-use, zero-filled 4000×4000 float64 matrix vs a zero-filled Float64Array. */
+const createMemoryCase = defineCase({
+  name: `createMemory ${BIG}×${BIG} d`,
+  baselineName: `new Float64Array(${BIG * BIG})`,
+  target: { max: 1.2 },
+  callsPerSample: 1,
+  gcEverySample: true,
+  budgetMs: 8000,
+  maxRounds: 300,
+  warmupMs: 300,
+  note:
+    'one 128 MB allocation per sample, gc before every sample, the matrix released and both results dropped after it (untimed). ' +
+    'Neither side touches the memory: both get it from the same ArrayBuffer allocator (calloc → fresh zero pages from mmap), ' +
+    'so both are equally "ready-to-use and zeroed"; touching one element per page would add the same ~32 768 page faults ' +
+    'to both sides and only dilute the ratio toward 1, hiding the overhead being measured.',
+  setup() {
+    collectNow()
+    const before = process.memoryUsage()
+    const probe = IndirectMemory2D.createMemory({ rows: BIG, cols: BIG, format: 'd' })
+    const afterMatrix = process.memoryUsage()
+    const array = new Float64Array(BIG * BIG)
+    const afterArray = process.memoryUsage()
+    check(probe.nbytes === BIG * BIG * 8 && probe.get(BIG - 1, BIG - 1) === 0, 'a fresh matrix is 128 MB of zeros')
+    check(array[array.length - 1] === 0, 'a fresh Float64Array is zeros')
+    probe.release()
+    return {
+      matrix: undefined as IndirectMemory2D<'d'> | undefined,
+      array: undefined as Float64Array | undefined,
+      arrayBuffersBefore: before.arrayBuffers,
+      rssMatrix: afterMatrix.rss - before.rss,
+      rssArray: afterArray.rss - afterMatrix.rss,
+    }
+  },
+  run(s) {
+    s.matrix = IndirectMemory2D.createMemory({ rows: BIG, cols: BIG, format: 'd' })
+    return s.matrix
+  },
+  baseline(s) {
+    s.array = new Float64Array(BIG * BIG)
+    return s.array
+  },
+  afterSample(s) {
+    s.matrix?.release()
+    s.matrix = undefined
+    s.array = undefined
+  },
+  teardown(s) {
+    collectNow()
+    const left = process.memoryUsage().arrayBuffers - s.arrayBuffersBefore
+    return (
+      `RSS growth on allocating one of each (pages untouched): matrix ${mb(s.rssMatrix)}, Float64Array ${mb(s.rssArray)}; ` +
+      `ArrayBuffer memory still held after the run and a gc: ${mb(left)} (so each sample started from a reclaimed heap).`
+    )
+  },
+})
+
+/** 2. Zero-copy row views of a 4000×4000 float64 matrix vs building them by hand over one ArrayBuffer. */
+const rowViewsCase = defineCase({
+  name: `m.rowViews() ${BIG}×${BIG} d`,
+  baselineName: `${BIG} × new Float64Array(buf, off, ${BIG})`,
+  target: { max: 3 },
+  units: { count: BIG, name: 'row' },
+  note: 'both sides return a new Array of 4000 Float64Array views over one 128 MB ArrayBuffer (never touched).',
+  setup() {
+    const matrix = IndirectMemory2D.createMemory({ rows: BIG, cols: BIG, format: 'd' })
+    const buffer = new ArrayBuffer(BIG * BIG * Float64Array.BYTES_PER_ELEMENT)
+    const views = matrix.rowViews()
+    const plain = jsRowViews(buffer, BIG, BIG)
+    check(views.length === plain.length && views[BIG - 1].length === plain[BIG - 1].length, 'same number and length of rows')
+    check(views[1].byteOffset - views[0].byteOffset === plain[1].byteOffset - plain[0].byteOffset, 'same row stride')
+    return { matrix, buffer }
+  },
+  run: (s) => s.matrix.rowViews(),
+  baseline: (s) => jsRowViews(s.buffer, BIG, BIG),
+  teardown(s) {
+    s.matrix.release()
+  },
+})
+
+const SMALL = 100
+
+interface ElementState {
+  matrix: IndirectMemory2D<'d'>
+  array: Float64Array
+}
+
+function elementSetup(): ElementState {
+  const matrix = IndirectMemory2D.createMemory({ rows: SMALL, cols: SMALL, format: 'd' })
+  const array = new Float64Array(SMALL * SMALL)
+  for (let r = 0; r < SMALL; r++) {
+    for (let c = 0; c < SMALL; c++) {
+      const v = (r * SMALL + c) * 0.5
+      matrix.set(r, c, v)
+      array[r * SMALL + c] = v
+    }
+  }
+  return { matrix, array }
+}
+
+/** 3a. Reading every element of a 100×100 matrix with m.get vs indexing a Float64Array. */
+const getCase = defineCase({
+  name: `m.get sum ${SMALL}×${SMALL} d`,
+  baselineName: 'Float64Array[r*cols+c] sum',
+  units: { count: SMALL * SMALL, name: 'element' },
+  setup() {
+    const s = elementSetup()
+    check(sumWithGet(s.matrix) === sumArray(s.array), 'both sums agree')
+    return s
+  },
+  run: (s) => sumWithGet(s.matrix),
+  baseline: (s) => sumArray(s.array),
+  teardown(s) {
+    s.matrix.release()
+  },
+})
+
+function sumWithGet(m: IndirectMemory2D<'d'>): number {
+  let total = 0
+  for (let r = 0; r < SMALL; r++) for (let c = 0; c < SMALL; c++) total += m.get(r, c)
+  return total
+}
+
+function sumArray(a: Float64Array): number {
+  let total = 0
+  for (let r = 0; r < SMALL; r++) for (let c = 0; c < SMALL; c++) total += a[r * SMALL + c]
+  return total
+}
+
+/** 3b. Writing every element of a 100×100 matrix with m.set vs a Float64Array. */
+const setCase = defineCase({
+  name: `m.set fill ${SMALL}×${SMALL} d`,
+  baselineName: 'Float64Array[r*cols+c] = v',
+  units: { count: SMALL * SMALL, name: 'element' },
+  setup() {
+    const s = elementSetup()
+    fillWithSet(s.matrix, 1)
+    fillArray(s.array, 1)
+    check(sumWithGet(s.matrix) === sumArray(s.array), 'both fills agree')
+    return { ...s, round: 0 }
+  },
+  run: (s) => fillWithSet(s.matrix, ++s.round),
+  baseline: (s) => fillArray(s.array, ++s.round),
+  teardown(s) {
+    s.matrix.release()
+  },
+})
+
+function fillWithSet(m: IndirectMemory2D<'d'>, k: number): number {
+  for (let r = 0; r < SMALL; r++) for (let c = 0; c < SMALL; c++) m.set(r, c, r + c + k)
+  return k
+}
+
+function fillArray(a: Float64Array, k: number): number {
+  for (let r = 0; r < SMALL; r++) for (let c = 0; c < SMALL; c++) a[r * SMALL + c] = r + c + k
+  return k
+}
+
+/** 4. A native call taking `double**`: the matrix's own T** vs koffi marshalling an Array of row Float64Arrays. */
+function koffiCase() {
+  const ROWS = 1000
+  const COLS = 16
+  return defineCase({
+    name: `koffi sum2d(m.pointer) ${ROWS}×${COLS} d`,
+    baselineName: `koffi sum2d(Array of ${ROWS} Float64Array)`,
+    note:
+      'the same koffi function (double sum2d(double **, size_t, size_t)) both times; the case reads m.pointer on every call ' +
+      '(its re-validation included), the baseline has koffi build a temporary double*[1000] from the JS Array of row views ' +
+      '(the same memory), on every call.',
+    setup() {
+      const { sum2d } = loadTestLibrary()
+      const matrix = IndirectMemory2D.createMemory({ rows: ROWS, cols: COLS, format: 'd' })
+      const rows = matrix.rowViews()
+      rows.forEach((row, r) => row.forEach((_, c) => (row[c] = r * COLS + c)))
+      const expected = ((ROWS * COLS) * (ROWS * COLS - 1)) / 2
+      check(sum2d(matrix.pointer, ROWS, COLS) === expected, 'sum2d through m.pointer')
+      check(sum2d(rows, ROWS, COLS) === expected, 'sum2d through koffi marshalling')
+      return { sum2d, matrix, rows }
+    },
+    run: (s) => s.sum2d(s.matrix.pointer, ROWS, COLS),
+    baseline: (s) => s.sum2d(s.rows, ROWS, COLS),
+    teardown(s) {
+      s.matrix.release()
+    },
+  })
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Diagnostics (`--diagnose`): plain-JS measurements of where the cost of a case comes from.
+
+/** Allocation order around a 128 MB buffer: what createMemory pays beyond `new Float64Array`. */
+const allocationOrderDiagnostic = defineCase({
+  name: 'ArrayBuffer(128 MB), then 2 small typed arrays',
+  baselineName: '2 small typed arrays, then ArrayBuffer(128 MB)',
+  diagnostic: true,
+  callsPerSample: 1,
+  gcEverySample: true,
+  budgetMs: 5000,
+  maxRounds: 200,
+  warmupMs: 200,
+  note:
+    `the same three allocations (new ArrayBuffer(128 MB), Uint32Array(${BIG}), Float64Array(${BIG})) in two orders. ` +
+    'Past V8\'s external-memory limit (reset at each full gc) every further off-heap allocation (a typed array over 64 bytes) ' +
+    'runs a scavenge ("external memory pressure", see node --trace-gc): ' +
+    'small bookkeeping arrays allocated after the big buffer cost a GC each, allocated before it they cost nothing extra.',
+  setup: () => ({ held: undefined as unknown }),
+  run(s) {
+    const storage = new ArrayBuffer(BIG * BIG * 8)
+    const segmentOfRow = new Uint32Array(BIG)
+    const rowOffsets = new Float64Array(BIG)
+    return (s.held = [storage, segmentOfRow, rowOffsets])
+  },
+  baseline(s) {
+    const segmentOfRow = new Uint32Array(BIG)
+    const rowOffsets = new Float64Array(BIG)
+    const storage = new ArrayBuffer(BIG * BIG * 8)
+    return (s.held = [storage, segmentOfRow, rowOffsets])
+  },
+  afterSample(s) {
+    s.held = undefined
+  },
+})
+
+/** Per-row work of building row views the way a facade over segments does, one piece at a time. */
+function rowViewPartDiagnostic(name: string, build: (segment: Uint8Array, offsets: Float64Array) => Float64Array[]) {
+  return defineCase({
+    name,
+    baselineName: `${BIG} × new Float64Array(buf, off, ${BIG})`,
+    diagnostic: true,
+    budgetMs: 3000,
+    units: { count: BIG, name: 'row' },
+    setup() {
+      const buffer = new ArrayBuffer(BIG * BIG * 8)
+      const segment = new Uint8Array(buffer)
+      const offsets = new Float64Array(BIG)
+      for (let r = 0; r < BIG; r++) offsets[r] = r * BIG * 8
+      check(build(segment, offsets)[BIG - 1].byteOffset === (BIG - 1) * BIG * 8, `${name} builds the same views`)
+      return { buffer, segment, offsets }
+    },
+    run: (s) => build(s.segment, s.offsets),
+    baseline: (s) => jsRowViews(s.buffer, BIG, BIG),
+  })
+}
+
+const rowViewDiagnostics = [
+  rowViewPartDiagnostic('row views, segment.buffer read per row', (segment) => {
+    const out = new Array<Float64Array>(BIG)
+    for (let r = 0; r < BIG; r++) out[r] = new Float64Array(segment.buffer, r * BIG * 8, BIG)
+    return out
+  }),
+  rowViewPartDiagnostic('row views, segment.byteOffset + Float64Array offset per row', (segment, offsets) => {
+    const out = new Array<Float64Array>(BIG)
+    const buffer = segment.buffer
+    for (let r = 0; r < BIG; r++) out[r] = new Float64Array(buffer, segment.byteOffset + offsets[r], BIG)
+    return out
+  }),
+  rowViewPartDiagnostic('row views, float64 % alignment check per row', (segment, offsets) => {
+    const out = new Array<Float64Array>(BIG)
+    const buffer = segment.buffer
+    for (let r = 0; r < BIG; r++) {
+      if (offsets[r] % 8 !== 0) throw new Error('misaligned')
+      out[r] = new Float64Array(buffer, r * BIG * 8, BIG)
+    }
+    return out
+  }),
+]
+
+// ---------------------------------------------------------------------------------------------------
+
+ensureGc()
+runBenchmarks([createMemoryCase, rowViewsCase, getCase, setCase, koffiCase(), allocationOrderDiagnostic, ...rowViewDiagnostics])
