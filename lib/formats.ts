@@ -168,9 +168,7 @@ export type RowArray<F extends string> = {
   : never
 
 /** The value `get()` returns for format `F`. */
-export type ValueOf<F extends string> = string extends F
-  ? number | bigint | boolean
-  : F extends P<'?'> | 'bool' | '>?' | '!?'
+export type ValueOf<F extends string> = F extends P<'?'> | 'bool' | '>?' | '!?'
     ? boolean
     : F extends FormatsOf['BigInt64Array'] | FormatsOf['BigUint64Array'] | '>q' | '!q' | '>Q' | '!Q'
       ? bigint

@@ -1,5 +1,6 @@
 // IndirectMemory2D: the matrix class and its constructors.
 
+import { totalmem } from 'node:os'
 import { describe, makeError } from './errors.js'
 import { describeFormat } from './formats.js'
 import { Indirect2D, type Init, NativeMatrix, flag, options, setViewFactory } from './matrix.js'
@@ -57,8 +58,14 @@ function freeOption<A>(value: unknown): ((address: A) => void) | undefined {
   return value as (address: A) => void
 }
 
-/** The largest byte length a JS ArrayBuffer can have here. */
-const MAX_BYTES = Number.MAX_SAFE_INTEGER
+/**
+ * The largest matrix this package allocates: 2^47 bytes, the user address space of today's 64-bit
+ * systems (x86-64 and arm64 Linux, macOS, Windows). Anything larger cannot exist, so it is refused before
+ * anything is allocated.
+ */
+const MAX_BYTES = 2 ** 47
+/** Bytes committed at once per row: the row table (8) and the facade's row arrays (4 + 8). */
+const BYTES_PER_ROW = 20
 
 /** Checks one size of a shape: a non-negative safe integer. */
 export function checkSize(value: unknown, name: string): number {
@@ -168,20 +175,23 @@ export class IndirectMemory2D<F extends string = string> extends Indirect2D<F> {
     const rowBytes = cols * format.itemsize
     const stride = Math.ceil(rowBytes / format.align) * format.align
     const total = rows * stride
-    if (!Number.isSafeInteger(total) || total > MAX_BYTES) {
+    // The storage is committed lazily (fresh zero pages), the row tables at once: bound both.
+    if (!Number.isSafeInteger(total) || total > MAX_BYTES || rows * BYTES_PER_ROW > Math.min(MAX_BYTES, totalmem())) {
       throw makeError('ERR_INVALID_SHAPE', `a ${rows}×${cols} matrix of ${format.itemsize}-byte elements exceeds addressable memory`)
     }
     // The small row arrays first: after a large allocation V8 is over its external-memory limit, and every
     // further off-heap allocation would start a garbage collection (measured: 1.7× the cost of the matrix).
-    const segmentOfRow = new Uint32Array(rows)
-    const rowOffsets = new Float64Array(rows)
-    for (let r = 0; r < rows; r++) rowOffsets[r] = r * stride
+    let segmentOfRow: Uint32Array
+    let rowOffsets: Float64Array
     let storage: ArrayBuffer | SharedArrayBuffer
     try {
+      segmentOfRow = new Uint32Array(rows)
+      rowOffsets = new Float64Array(rows)
       storage = shared ? new SharedArrayBuffer(total) : new ArrayBuffer(total)
     } catch (e) {
       throw makeError('ERR_INVALID_SHAPE', `cannot allocate ${total} bytes for a ${rows}×${cols} matrix: ${(e as Error).message}`)
     }
+    for (let r = 0; r < rows; r++) rowOffsets[r] = r * stride
     const segment = new Uint8Array(storage)
     const native = NativeMatrix.overJsMemory(format.text, cols, [segment], segmentOfRow, rowOffsets)
     if (readonly) native.makeReadOnly()

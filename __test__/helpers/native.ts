@@ -1,0 +1,65 @@
+// Loads the repository's C-ABI test library (crates/testlib, `npm run build:testlib`) through koffi.
+//
+// Pointers: koffi 3 represents every pointer as a BigInt (node_modules/koffi/doc/migration.md, "BigInt
+// pointers"; doc/pointers.md: "Koffi uses BigInt numbers to represent pointers"), so a matrix's `pointer`
+// (a bigint) is passed as is to a parameter declared with its real C type (`double **`, `int32_t **`,
+// `uint8_t **`); pointer return values (`row_at`) come back as bigints too. No `uintptr_t` workaround is needed.
+
+import fs from 'node:fs'
+import path from 'node:path'
+import koffi from 'koffi'
+
+/** The test library's file name on this platform. */
+function libraryFile(): string {
+  if (process.platform === 'win32') return 'indirect_buffer_testlib.dll'
+  if (process.platform === 'darwin') return 'libindirect_buffer_testlib.dylib'
+  return 'libindirect_buffer_testlib.so'
+}
+
+/** `target/release/<lib>` from the repository root (this file is `__test__/helpers/native.ts`). */
+export const libraryPath = path.join(__dirname, '..', '..', 'target', 'release', libraryFile())
+
+export interface TestLib {
+  /** Sums a `double**` matrix. */
+  sum2d(table: bigint, rows: number, cols: number): number
+  /** Writes `value + r * cols + c` into every element of a `double**` matrix. */
+  fill2d(table: bigint, rows: number, cols: number, value: number): void
+  /** Multiplies every element by `factor` after sleeping `sleepMs`; returns the new sum. */
+  scale2d_slow: ((table: bigint, rows: number, cols: number, factor: number, sleepMs: number) => number) & {
+    async(table: bigint, rows: number, cols: number, factor: number, sleepMs: number, cb: (err: unknown, res: number) => void): void
+  }
+  /** Sums an `int32_t**` matrix. */
+  sum2d_i32(table: bigint, rows: number, cols: number): number
+  /** Byte `offset` of row `r`, as native code reads it. */
+  byte_at(table: bigint, r: number, offset: number): number
+  /** Row pointer `r` of a table, as native code reads it. */
+  row_at(table: bigint, r: number): bigint
+  /** A zeroed native `double**` matrix (free with `free2d`). */
+  make2d(rows: number, cols: number): bigint
+  free2d(table: bigint, rows: number, cols: number): void
+  /** How many `make2d` matrices are alive. */
+  live2d(): number
+}
+
+let cached: TestLib | undefined
+
+/** The loaded test library; throws a helpful error when it has not been built. */
+export function testlib(): TestLib {
+  if (cached !== undefined) return cached
+  if (!fs.existsSync(libraryPath)) {
+    throw new Error(`${libraryPath} is missing: run \`npm run build:testlib\` first`)
+  }
+  const lib = koffi.load(libraryPath)
+  cached = {
+    sum2d: lib.func('double sum2d(const double **table, size_t rows, size_t cols)'),
+    fill2d: lib.func('void fill2d(double **table, size_t rows, size_t cols, double value)'),
+    scale2d_slow: lib.func('double scale2d_slow(double **table, size_t rows, size_t cols, double factor, uint32_t sleep_ms)'),
+    sum2d_i32: lib.func('double sum2d_i32(const int32_t **table, size_t rows, size_t cols)'),
+    byte_at: lib.func('uint8_t byte_at(const uint8_t **table, size_t r, size_t offset)'),
+    row_at: lib.func('const uint8_t *row_at(const uint8_t **table, size_t r)'),
+    make2d: lib.func('double **make2d(size_t rows, size_t cols)'),
+    free2d: lib.func('void free2d(double **table, size_t rows, size_t cols)'),
+    live2d: lib.func('size_t live2d()'),
+  } as TestLib
+  return cached
+}
