@@ -404,7 +404,7 @@ export abstract class Indirect2D<F extends string = string> {
    * A new contiguous TypedArray with a copy of the values, row-major (`'C'`, default) or column-major (`'F'`).
    * Values of foreign byte order are converted; records come back as a Uint8Array of their bytes.
    */
-  toTypedArray(opts?: ToTypedArrayOptions): RowArray<F> | AnyTypedArray {
+  toTypedArray(opts?: ToTypedArrayOptions): RowArray<F> {
     const o = options(opts, 'toTypedArray')
     const order = o.order ?? 'C'
     if (order !== 'C' && order !== 'F') throw makeError('ERR_INVALID_ARGUMENT', `order must be 'C' or 'F', received ${describe(order)}`)
@@ -420,7 +420,7 @@ export abstract class Indirect2D<F extends string = string> {
         const [buffer, offset] = this.#rowLocation(r)
         out.set(new Uint8Array(buffer, offset, cols * f.itemsize), r * cols * f.itemsize)
       }
-      return out
+      return out as RowArray<F>
     }
     const Ctor = describeFormat(nativeChar(f.dtype)).ArrayType
     if (Ctor === undefined) throw makeError('ERR_FORMAT_UNSUPPORTED', `no TypedArray holds ${f.dtype} on this runtime (no Float16Array)`)
@@ -438,7 +438,7 @@ export abstract class Indirect2D<F extends string = string> {
         }
       }
     }
-    return out
+    return out as RowArray<F>
   }
 
   /** Exports the buffer (the analogue of Python's buffer protocol); a lock until the export is released. */

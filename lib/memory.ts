@@ -243,8 +243,14 @@ function viewInit(source: unknown, opts: ViewOptions | undefined, byColumns: boo
   }
   const segmentOfRow = new Uint32Array(rows)
   const rowOffsets = new Float64Array(rows)
-  for (let r = 0; r < rows; r++) rowOffsets[r] = s.offset + r * rowStride
-  const native = NativeMatrix.overJsMemory(format.text, cols, [s.bytes], segmentOfRow, rowOffsets)
+  // The segment covers exactly the bytes the rows reach, so that the detach check does not mistake a
+  // resizable buffer shrinking elsewhere for a detach.
+  const rowBytes = cols * format.itemsize
+  const first = rows === 0 ? 0 : s.offset + Math.min(0, (rows - 1) * rowStride)
+  const end = rows === 0 ? 0 : s.offset + Math.max(0, (rows - 1) * rowStride) + rowBytes
+  for (let r = 0; r < rows; r++) rowOffsets[r] = s.offset + r * rowStride - first
+  const segment = new Uint8Array(s.bytes.buffer, s.bytes.byteOffset + first, end - first)
+  const native = NativeMatrix.overJsMemory(format.text, cols, [segment], segmentOfRow, rowOffsets)
   if (readonly) native.makeReadOnly()
   return {
     native,
@@ -252,7 +258,7 @@ function viewInit(source: unknown, opts: ViewOptions | undefined, byColumns: boo
     cols,
     format,
     readonly,
-    memory: { segments: [s.bytes], segmentLengths: [s.bytes.byteLength], segmentOfRow, rowOffsets },
+    memory: { segments: [segment], segmentLengths: [segment.byteLength], segmentOfRow, rowOffsets },
     keep: [source],
   }
 }

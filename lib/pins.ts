@@ -7,8 +7,15 @@
 
 import { type AsyncHook, createHook } from 'node:async_hooks'
 
-/** Async resource types that never hand an address to native code (or live too long to pin on). */
-const IGNORED = new Set(['PROMISE', 'Timeout', 'Immediate', 'TickObject', 'Microtask', 'TIMERWRAP', 'RANDOMBYTESREQUEST'])
+/**
+ * Async resources of Node itself never receive an address from JS: its providers are named in capitals
+ * (FSREQCALLBACK, TCPSERVERWRAP, PROMISE, …) plus the timers and ticks. Pinning on them would tie a matrix to
+ * a server or a file handle opened in the same task. Native async work (koffi names it after the function,
+ * other addons after their resource) does pin.
+ */
+function ignored(type: string): boolean {
+  return /^[A-Z][A-Z0-9_]*$/.test(type) || type === 'Timeout' || type === 'Immediate' || type === 'TickObject' || type === 'Microtask'
+}
 
 const taskPins = new Set<object>()
 const resourcePins = new Map<number, object[]>()
@@ -36,7 +43,7 @@ export function pinForNativeUse(target: object): void {
   if (!enabled) {
     hook ??= createHook({
       init(asyncId, type) {
-        if (taskPins.size > 0 && !IGNORED.has(type)) resourcePins.set(asyncId, [...taskPins])
+        if (taskPins.size > 0 && !ignored(type)) resourcePins.set(asyncId, [...taskPins])
       },
       destroy(asyncId) {
         if (resourcePins.delete(asyncId)) maybeDisable()

@@ -52,7 +52,9 @@ export function flatMemory(x: unknown): { bytes: Uint8Array; format: string; ite
     const itemsize = (x as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT
     return { bytes, format, itemsize, length: x.byteLength / itemsize }
   }
-  if (isBufferLike(x)) return { bytes: new Uint8Array(x), format: 'B', itemsize: 1, length: x.byteLength }
+  // A fixed-length view (explicit length): over a resizable buffer it stays valid when the buffer grows,
+  // and reports byteLength 0 (detected as detached) only when it shrinks below it.
+  if (isBufferLike(x)) return { bytes: new Uint8Array(x, 0, x.byteLength), format: 'B', itemsize: 1, length: x.byteLength }
   return undefined
 }
 
