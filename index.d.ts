@@ -11,6 +11,16 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 export declare class NativeMatrix {
   /**
+   * Copies between this matrix and `other` (`into_self`: other → self, else self → other), with the
+   * element op of the formats and flags. The facade checked read-only targets and shapes.
+   */
+  copyMatrix(other: NativeMatrix, intoSelf: boolean, cast: boolean, convert: boolean): void
+  /**
+   * Copies between this matrix and strided JS memory of `format` (`into_self`: JS → self, else self →
+   * JS); the JS side is described like `overJsMemory`, plus the byte distance between its elements.
+   */
+  copyJs(segments: Array<unknown>, segmentOfRow: Uint32Array, offsets: Float64Array, colStride: number, format: string, intoSelf: boolean, cast: boolean, convert: boolean): void
+  /**
    * A table over JS memory: row `r` starts `offsets[r]` bytes into `segments[segmentOfRow[r]]`.
    * The caller (the facade) keeps every segment's buffer alive for the life of this object.
    */

@@ -6,6 +6,8 @@ import { NativeMatrix } from '../index.js'
 import { describe, makeError } from './errors.js'
 import { Nanny } from './nanny.js'
 import { pinForNativeUse } from './pins.js'
+import { type OtherSide, describeSide } from './copy-sides.js'
+import { isNdarrayLike } from './sources.js'
 import { type AnyTypedArray, type Dtype, type FormatDescription, type InputOf, type RowArray, type ValueOf, describeFormat } from './formats.js'
 
 /** A value of one element: `number`, `bigint` (64-bit formats) or `boolean` (`?`). */
@@ -54,6 +56,21 @@ export interface AcquireOptions {
   /** Ask for a writable export; `ERR_READONLY` on a read-only matrix. */
   writable?: boolean
 }
+
+/** Options of `copyFrom` / `copyTo`. */
+export interface CopyOptions {
+  /** Copy raw bytes between formats of equal itemsize (int8 -1 → uint8 255). */
+  cast?: boolean
+  /** Convert values between any two scalar formats, as `TypedArray.prototype.set` does. */
+  convert?: boolean
+}
+
+/** A 2-D source or target of a copy. */
+export type CopySource =
+  | Indirect2D<string>
+  | import('./sources.js').NdarrayLike
+  | readonly ArrayBufferView[]
+  | readonly (readonly (number | bigint | boolean)[])[]
 
 export interface ToTypedArrayOptions {
   /** `'C'` row-major (default) or `'F'` column-major. */
@@ -379,30 +396,25 @@ export abstract class Indirect2D<F extends string = string> {
 
   /** The values as nested arrays (a copy). */
   toArray(): ValueOf<F>[][] {
-    this.#check()
     if (this.#format.record) {
+      this.#check()
       throw makeError('ERR_FORMAT_UNSUPPORTED', `toArray() needs a scalar format, not the record format ${JSON.stringify(this.#format.text)}`)
     }
-    const out: ElementValue[][] = []
-    const Ctor = this.#format.ArrayType
-    for (let r = 0; r < this.#rows; r++) {
-      let row: ElementValue[]
-      const view = Ctor === undefined ? undefined : this.#jsRow(r, Ctor)
-      if (view !== undefined) {
-        row = Array.from(view as ArrayLike<number | bigint>)
-        if (this.#format.dtype === 'bool') row = row.map((x) => x !== 0)
-      } else {
-        row = new Array<ElementValue>(this.#cols)
-        for (let c = 0; c < this.#cols; c++) row[c] = this.#native.get(r, c)
-      }
-      out.push(row)
+    const flat = this.toTypedArray() as unknown as ArrayLike<number | bigint>
+    const bool = this.#format.dtype === 'bool'
+    const cols = this.#cols
+    const out = new Array<ElementValue[]>(this.#rows)
+    for (let r = 0; r < out.length; r++) {
+      const row = Array.prototype.slice.call(flat, r * cols, (r + 1) * cols) as ElementValue[]
+      out[r] = bool ? row.map((x) => x !== 0) : row
     }
     return out as ValueOf<F>[][]
   }
 
   /**
-   * A new contiguous TypedArray with a copy of the values, row-major (`'C'`, default) or column-major (`'F'`).
-   * Values of foreign byte order are converted; records come back as a Uint8Array of their bytes.
+   * A new contiguous TypedArray with a copy of the values, row-major (`'C'`, default) or column-major (`'F'`),
+   * in native byte order (values of a foreign byte order are converted); records come back as a Uint8Array of
+   * their bytes, float16 as a Float32Array where the runtime has no Float16Array.
    */
   toTypedArray(opts?: ToTypedArrayOptions): RowArray<F> {
     const o = options(opts, 'toTypedArray')
@@ -412,33 +424,78 @@ export abstract class Indirect2D<F extends string = string> {
     const f = this.#format
     const rows = this.#rows
     const cols = this.#cols
+    let out: AnyTypedArray
+    let target: FormatDescription
     if (f.record) {
       if (order === 'F') throw makeError('ERR_FORMAT_UNSUPPORTED', 'column-major order needs a scalar format')
-      const out = new Uint8Array(rows * cols * f.itemsize)
-      if (this.#memory === undefined) throw makeError('ERR_FORMAT_UNSUPPORTED', 'toTypedArray() of records in native memory: use copyTo()')
-      for (let r = 0; r < rows; r++) {
-        const [buffer, offset] = this.#rowLocation(r)
-        out.set(new Uint8Array(buffer, offset, cols * f.itemsize), r * cols * f.itemsize)
-      }
-      return out as RowArray<F>
+      out = new Uint8Array(rows * cols * f.itemsize)
+      target = f
+    } else {
+      target = describeFormat(nativeChar(f.dtype))
+      // float16 where the runtime has no Float16Array: a Float32Array holds every float16 value exactly.
+      if (target.ArrayType === undefined) target = describeFormat('f')
+      out = new (target.ArrayType as NonNullable<FormatDescription['ArrayType']>)(rows * cols)
     }
-    const Ctor = describeFormat(nativeChar(f.dtype)).ArrayType
-    if (Ctor === undefined) throw makeError('ERR_FORMAT_UNSUPPORTED', `no TypedArray holds ${f.dtype} on this runtime (no Float16Array)`)
-    const out = new Ctor(rows * cols)
-    const direct = f.ArrayType === Ctor
-    for (let r = 0; r < rows; r++) {
-      const view = direct ? this.#jsRow(r, Ctor) : undefined
-      if (order === 'C' && view !== undefined) {
-        ;(out as Float64Array).set(view as Float64Array, r * cols)
+    const isz = target.itemsize
+    const rowOffsets = new Float64Array(rows)
+    for (let r = 0; r < rows; r++) rowOffsets[r] = order === 'C' ? r * cols * isz : r * isz
+    const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+    this.#native.copyJs([bytes], new Uint32Array(rows), rowOffsets, order === 'C' ? isz : rows * isz, target.text, false, false, true)
+    return out as RowArray<F>
+  }
+
+  /**
+   * Copies a 2-D source into this matrix: another matrix or collection, an ndarray-like object of any strides,
+   * or an array of rows. Without options the formats must match; `cast` copies raw bytes between formats of
+   * one itemsize; `convert` converts values as `TypedArray.prototype.set` does. Overlapping memory (self-copy
+   * included) gives the result of copying from a snapshot of the source.
+   */
+  copyFrom(source: CopySource, opts?: CopyOptions): void {
+    this.#copy(source, true, opts)
+  }
+
+  /** Copies this matrix into a 2-D target (a matrix, an ndarray-like object, an array of rows); options as `copyFrom`. */
+  copyTo(target: CopySource, opts?: CopyOptions): void {
+    this.#copy(target, false, opts)
+  }
+
+  #copy(other: unknown, into: boolean, opts: CopyOptions | undefined): void {
+    const o = options(opts, into ? 'copyFrom' : 'copyTo')
+    const cast = flag(o.cast, 'cast', false)
+    const convert = flag(o.convert, 'convert', false)
+    this.#check()
+    const matrix = other instanceof Indirect2D ? (other as AnyMatrix) : undefined
+    if (matrix !== undefined) matrix.#check()
+    // 1. a read-only target
+    const targetReadonly = into ? this.#readonly : matrix !== undefined ? matrix.#readonly : peekReadonly(other)
+    if (targetReadonly) throw makeError('ERR_READONLY', 'copying to readonly buffer')
+    // 2. dimensions (this matrix is 2-D), 3. shapes; 4./5. formats are checked by the native plan.
+    const side = matrix === undefined ? describeSide(other) : undefined
+    const [rows, cols] = matrix !== undefined ? [matrix.#rows, matrix.#cols] : [(side as OtherSide).rows, (side as OtherSide).cols]
+    const emptyValues = side?.kind === 'values' && rows === 0
+    if (!emptyValues && (rows !== this.#rows || cols !== this.#cols)) throw makeError('ERR_SHAPE_MISMATCH', 'different shapes')
+    if (emptyValues && this.#rows !== 0) throw makeError('ERR_SHAPE_MISMATCH', 'different shapes')
+    if (matrix !== undefined) {
+      this.#native.copyMatrix(matrix.#native, into, cast, convert)
+    } else if (side?.kind === 'js') {
+      this.#native.copyJs(side.segments, side.segmentOfRow, side.rowOffsets, side.colStride, side.format.text, into, cast, convert)
+    } else if (side !== undefined && rows > 0) {
+      if (into) {
+        const values = valuesAsTypedArray(side.values, this.#format, this.#rows, this.#cols)
+        const t = describeFormat(values.format)
+        const isz = t.itemsize
+        const rowOffsets = Float64Array.from({ length: this.#rows }, (_, r) => r * this.#cols * isz)
+        const bytes = new Uint8Array(values.data.buffer, values.data.byteOffset, values.data.byteLength)
+        this.#native.copyJs([bytes], new Uint32Array(this.#rows), rowOffsets, isz, t.text, true, false, true)
       } else {
-        const src = view as ArrayLike<number> | undefined
-        for (let c = 0; c < cols; c++) {
-          const v = src !== undefined ? src[c] : this.#native.get(r, c)
-          ;(out as unknown as ElementValue[])[order === 'C' ? r * cols + c : c * rows + r] = typeof v === 'boolean' ? Number(v) : v
+        const values = this.toArray()
+        for (let r = 0; r < rows; r++) {
+          const row = side.values[r]
+          for (let c = 0; c < cols; c++) row[c] = values[r][c]
         }
       }
     }
-    return out as RowArray<F>
+    // Whatever the matrix's memory is, the copy touched it: native readers see it, and so do row views.
   }
 
   /** Exports the buffer (the analogue of Python's buffer protocol); a lock until the export is released. */
@@ -580,6 +637,50 @@ export abstract class Indirect2D<F extends string = string> {
 // Variance of the format parameter does not matter for bookkeeping.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyMatrix = Indirect2D<any>
+
+/** Whether an ndarray-like copy target says it is read-only (looked at before its shape is checked). */
+function peekReadonly(x: unknown): boolean {
+  if (!isNdarrayLike(x)) return false
+  const flags = (x as { flags?: { READONLY?: unknown } }).flags
+  return x.readonly === true || flags?.READONLY === true
+}
+
+/** 64-bit integer conversion of a number, as `BigInt(Math.trunc(x))` wrapped to 64 bits (NaN, ±Infinity → 0). */
+function toBigInt(x: number): bigint {
+  return Number.isFinite(x) ? BigInt(Math.trunc(x)) : 0n
+}
+
+/** Plain values (arrays of rows) as a contiguous typed array in the native-order format of `f`, converted as `convert` would. */
+function valuesAsTypedArray(values: unknown[][], f: FormatDescription, rows: number, cols: number): { data: AnyTypedArray; format: string } {
+  if (f.record) throw makeError('ERR_FORMAT_UNSUPPORTED', 'values cannot be converted into a record format')
+  const native = describeFormat(nativeChar(f.dtype))
+  // float16 without Float16Array: go through float64, converted natively (one rounding).
+  const target = native.ArrayType === undefined ? describeFormat('d') : native
+  const Ctor = target.ArrayType as NonNullable<FormatDescription['ArrayType']>
+  const data = new Ctor(rows * cols)
+  const out = data as unknown as (number | bigint)[]
+  const big = Ctor === BigInt64Array || Ctor === BigUint64Array
+  const bool = f.dtype === 'bool'
+  const width = { int8: 8, uint8: 8, int16: 16, uint16: 16, int32: 32, uint32: 32 }[f.dtype as string] as number | undefined
+  const signed = f.dtype.startsWith('int')
+  for (let r = 0; r < rows; r++) {
+    const row = values[r]
+    for (let c = 0; c < cols; c++) {
+      const v = row[c]
+      let x: number | bigint
+      if (bool) x = v ? 1 : 0
+      else if (typeof v === 'number') x = big ? toBigInt(v) : v
+      else if (typeof v === 'bigint') {
+        if (big) x = v
+        else if (width !== undefined) x = Number(signed ? BigInt.asIntN(width, v) : BigInt.asUintN(width, v))
+        else x = Number(v)
+      } else if (typeof v === 'boolean') x = big ? BigInt(Number(v)) : Number(v)
+      else throw makeError('ERR_INVALID_ARGUMENT', `row ${r}, column ${c}: expected a number, a bigint or a boolean, received ${describe(v)}`)
+      out[r * cols + c] = x
+    }
+  }
+  return { data, format: target.text }
+}
 
 /** The `ERR_INVALID_ARGUMENT` of a value an element of `dtype` cannot take. */
 function badValue(dtype: Dtype, value: unknown): Error {

@@ -2,6 +2,7 @@
 //! keeps the JS memory alive and checks for detached buffers; this class owns the table and touches
 //! memory only through the core.
 
+use indirect_buffer::copy::{copy_plane, ElementOp, Plane};
 use indirect_buffer::element::{Input, Value};
 use indirect_buffer::{Error as CoreError, ErrorCode, IndirectMatrix};
 use napi::bindgen_prelude::*;
@@ -107,8 +108,183 @@ fn bigint_low_bits(v: &BigInt) -> u64 {
     }
 }
 
+/// The row starts of a plane of JS memory described by the facade (row `r` at `offsets[r]` bytes into
+/// `segments[segment_of_row[r]]`, elements `col_stride` bytes apart), every element checked to lie inside.
+fn js_plane_rows(
+    env: &Env,
+    segments: &[Unknown],
+    segment_of_row: &[u32],
+    offsets: &[f64],
+    cols: usize,
+    col_stride: isize,
+    itemsize: usize,
+) -> Result<Vec<*mut u8>> {
+    let segs = segments
+        .iter()
+        .map(|s| typed_array_bytes(env, s))
+        .collect::<Result<Vec<_>>>()?;
+    if segment_of_row.len() != offsets.len() {
+        return Err(throw(
+            env,
+            invalid_argument("internal: one segment and offset per row"),
+        ));
+    }
+    let span = (cols.saturating_sub(1) as isize).checked_mul(col_stride);
+    let mut rows = Vec::with_capacity(offsets.len());
+    for (&seg, &off) in segment_of_row.iter().zip(offsets) {
+        let &(base, len) = segs
+            .get(seg as usize)
+            .ok_or_else(|| throw(env, invalid_argument("internal: no such segment")))?;
+        let off = to_index(off);
+        if cols > 0 {
+            // The lowest and highest element of the row must lie inside the segment.
+            let inside = span.and_then(|span| {
+                let lo = (off as isize).checked_add(span.min(0))?;
+                let hi = (off as isize)
+                    .checked_add(span.max(0))?
+                    .checked_add(itemsize as isize)?;
+                Some(lo >= 0 && hi as usize <= len)
+            });
+            if inside != Some(true) {
+                return Err(throw(
+                    env,
+                    invalid_argument("internal: a row lies outside its buffer"),
+                ));
+            }
+        }
+        rows.push(if base.is_null() {
+            EMPTY_ROW.as_ptr() as *mut u8
+        } else {
+            base.wrapping_add(off)
+        });
+    }
+    Ok(rows)
+}
+
 #[napi]
 impl NativeMatrix {
+    /// The current row starts of this matrix (an in-place table is read now).
+    fn plane_rows(&self, env: &Env) -> Result<Vec<*mut u8>> {
+        let m = self.inner(env)?;
+        (0..m.rows())
+            .map(|r| m.row_pointer(r))
+            .collect::<indirect_buffer::Result<Vec<_>>>()
+            .or_throw(env)
+    }
+
+    /// Copies between this matrix and `other` (`into_self`: other → self, else self → other), with the
+    /// element op of the formats and flags. The facade checked read-only targets and shapes.
+    #[napi]
+    pub fn copy_matrix(
+        &self,
+        env: &Env,
+        other: &NativeMatrix,
+        into_self: bool,
+        cast: bool,
+        convert: bool,
+    ) -> Result<()> {
+        let (dst, src) = if into_self {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let (d, s) = (dst.inner(env)?, src.inner(env)?);
+        if (d.rows(), d.cols()) != (s.rows(), s.cols()) {
+            return Err(throw(
+                env,
+                CoreError::new(ErrorCode::ShapeMismatch, "different shapes"),
+            ));
+        }
+        if d.readonly() {
+            return Err(throw(
+                env,
+                CoreError::new(ErrorCode::Readonly, "copying to readonly buffer"),
+            ));
+        }
+        let op = ElementOp::plan(s.format(), d.format(), cast, convert).or_throw(env)?;
+        let (dst_rows, src_rows) = (dst.plane_rows(env)?, src.plane_rows(env)?);
+        // SAFETY: both tables hold `rows` rows of `cols` elements of their formats (the matrices' contracts);
+        // the kernel snapshots the source first when the two overlap.
+        unsafe {
+            copy_plane(
+                &Plane {
+                    rows: &dst_rows,
+                    col_stride: d.format().itemsize() as isize,
+                },
+                &Plane {
+                    rows: &src_rows,
+                    col_stride: s.format().itemsize() as isize,
+                },
+                d.rows(),
+                d.cols(),
+                op,
+            )
+        };
+        Ok(())
+    }
+
+    /// Copies between this matrix and strided JS memory of `format` (`into_self`: JS → self, else self →
+    /// JS); the JS side is described like `overJsMemory`, plus the byte distance between its elements.
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn copy_js(
+        &self,
+        env: &Env,
+        segments: Vec<Unknown>,
+        segment_of_row: &[u32],
+        offsets: &[f64],
+        col_stride: f64,
+        format: String,
+        into_self: bool,
+        cast: bool,
+        convert: bool,
+    ) -> Result<()> {
+        let js_format = crate::format::parse(env, &format)?;
+        let m = self.inner(env)?;
+        if offsets.len() != m.rows() {
+            return Err(throw(
+                env,
+                CoreError::new(ErrorCode::ShapeMismatch, "different shapes"),
+            ));
+        }
+        if into_self && m.readonly() {
+            return Err(throw(
+                env,
+                CoreError::new(ErrorCode::Readonly, "copying to readonly buffer"),
+            ));
+        }
+        let op = if into_self {
+            ElementOp::plan(&js_format, m.format(), cast, convert)
+        } else {
+            ElementOp::plan(m.format(), &js_format, cast, convert)
+        }
+        .or_throw(env)?;
+        let col_stride = col_stride as isize;
+        let js_rows = js_plane_rows(
+            env,
+            &segments,
+            segment_of_row,
+            offsets,
+            m.cols(),
+            col_stride,
+            js_format.itemsize(),
+        )?;
+        let own_rows = self.plane_rows(env)?;
+        let own = Plane {
+            rows: &own_rows,
+            col_stride: m.format().itemsize() as isize,
+        };
+        let js = Plane {
+            rows: &js_rows,
+            col_stride,
+        };
+        let (dst, src) = if into_self { (&own, &js) } else { (&js, &own) };
+        // SAFETY: the matrix's rows hold `cols` elements (its contract); every element of the JS side lies
+        // inside its live segment (checked by `js_plane_rows`); the kernel snapshots overlapping sources.
+        unsafe { copy_plane(dst, src, m.rows(), m.cols(), op) };
+        Ok(())
+    }
+
     /// A table over JS memory: row `r` starts `offsets[r]` bytes into `segments[segmentOfRow[r]]`.
     /// The caller (the facade) keeps every segment's buffer alive for the life of this object.
     #[napi(factory)]

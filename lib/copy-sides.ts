@@ -1,0 +1,103 @@
+// The non-matrix side of a copy (copyFrom / copyTo): ndarray-like objects of any strides, arrays of rows
+// (typed arrays, or arrays of plain values), and the 1-D inputs copies reject — described as strided JS
+// memory for the native kernels, in bytes.
+
+import { describe, makeError } from './errors.js'
+import { type FormatDescription, describeFormat, formatOfTypedArray } from './formats.js'
+import { flatMemory, isNdarrayLike, ndarrayMemory } from './sources.js'
+
+/** Strided JS memory the native copy reads or writes: row r at `rowOffsets[r]` bytes into `segments[segmentOfRow[r]]`. */
+export interface JsSide {
+  kind: 'js'
+  rows: number
+  cols: number
+  format: FormatDescription
+  readonly: boolean
+  segments: Uint8Array[]
+  segmentOfRow: Uint32Array
+  rowOffsets: Float64Array
+  colStride: number
+}
+
+/** An array of rows of plain values (numbers, bigints, booleans), converted with TypedArray rules. */
+export interface ValuesSide {
+  kind: 'values'
+  rows: number
+  cols: number
+  values: unknown[][]
+}
+
+export type OtherSide = JsSide | ValuesSide
+
+function dimensionsError(n: number): Error {
+  return makeError('ERR_DIMENSIONS', `wrong number of dimensions: expected 2, received ${n}`)
+}
+
+/** Describes `x` as the other side of a copy; `ERR_DIMENSIONS` for anything that is not 2-D. */
+export function describeSide(x: unknown): OtherSide {
+  if (flatMemory(x) !== undefined) throw dimensionsError(1)
+  if (isNdarrayLike(x)) {
+    const m = ndarrayMemory(x)
+    if (m.shape.length !== 2) throw dimensionsError(m.shape.length)
+    const [rows, cols] = m.shape
+    const segmentOfRow = new Uint32Array(rows)
+    const rowOffsets = new Float64Array(rows)
+    for (let r = 0; r < rows; r++) rowOffsets[r] = m.offset + r * m.strides[0]
+    return {
+      kind: 'js',
+      rows,
+      cols,
+      format: describeFormat(m.format),
+      readonly: m.readonly,
+      segments: [m.bytes],
+      segmentOfRow,
+      rowOffsets,
+      colStride: m.strides[1],
+    }
+  }
+  if (Array.isArray(x)) return arrayOfRows(x)
+  if (x === null || (typeof x !== 'object' && typeof x !== 'function')) throw dimensionsError(0)
+  throw makeError('ERR_INVALID_ARGUMENT', `expected a 2-D source or target (a matrix, an ndarray-like object or an array of rows), received ${describe(x)}`)
+}
+
+function arrayOfRows(list: unknown[]): OtherSide {
+  if (list.length === 0) return { kind: 'values', rows: 0, cols: 0, values: [] }
+  const typed = list.every((row) => ArrayBuffer.isView(row) && formatOfTypedArray(row) !== undefined)
+  if (typed) {
+    const rows = list as ArrayBufferView[]
+    const format = formatOfTypedArray(rows[0]) as string
+    const itemsize = (rows[0] as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT
+    const cols = rows[0].byteLength / itemsize
+    const segments: Uint8Array[] = []
+    for (let r = 0; r < rows.length; r++) {
+      const f = formatOfTypedArray(rows[r])
+      if (f !== format || describeFormat(f).itemsize !== itemsize) {
+        throw makeError('ERR_FORMAT_MISMATCH', `rows of an array of rows must share one format: row 0 is [${format}], row ${r} is [${f}]`)
+      }
+      if (rows[r].byteLength !== cols * itemsize) throw makeError('ERR_SHAPE_MISMATCH', 'different shapes')
+      segments.push(new Uint8Array(rows[r].buffer, rows[r].byteOffset, rows[r].byteLength))
+    }
+    const segmentOfRow = Uint32Array.from({ length: rows.length }, (_, r) => r)
+    return {
+      kind: 'js',
+      rows: rows.length,
+      cols,
+      format: describeFormat(format),
+      readonly: false,
+      segments,
+      segmentOfRow,
+      rowOffsets: new Float64Array(rows.length),
+      colStride: itemsize,
+    }
+  }
+  if (!list.every((row) => Array.isArray(row))) {
+    if (list.every((v) => typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean')) throw dimensionsError(1)
+    throw makeError('ERR_INVALID_ARGUMENT', 'an array of rows holds TypedArrays of one format, or arrays of numbers, bigints or booleans')
+  }
+  const values = list as unknown[][]
+  const cols = values[0].length
+  for (const row of values) {
+    if (row.length !== cols) throw makeError('ERR_SHAPE_MISMATCH', 'different shapes')
+  }
+  return { kind: 'values', rows: values.length, cols, values }
+}
