@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { IndirectMemory2D } from 'indirect-buffer'
 import { defineCase, ensureGc, getGc, runBenchmarks } from './harness'
+import { viewCases } from './views'
 
 // ---------------------------------------------------------------------------------------------------
 // The repository's C-ABI test library (crates/testlib, built by `npm run build:testlib`).
@@ -337,4 +338,4 @@ const rowViewDiagnostics = [
 // ---------------------------------------------------------------------------------------------------
 
 ensureGc()
-runBenchmarks([createMemoryCase, rowViewsCase, getCase, setCase, koffiCase(), allocationOrderDiagnostic, ...rowViewDiagnostics])
+runBenchmarks([createMemoryCase, rowViewsCase, getCase, setCase, koffiCase(), ...viewCases(), allocationOrderDiagnostic, ...rowViewDiagnostics])

@@ -2,7 +2,7 @@
 // each row's memory used in place — a list of Float32Array channels becomes a planar float**.
 
 import { describe, makeError } from './errors.js'
-import { type FormatDescription, describeFormat } from './formats.js'
+import { type AnyTypedArray, type FormatDescription, describeFormat } from './formats.js'
 import { Indirect2D, type Init, NativeMatrix, flag, options } from './matrix.js'
 import { flatMemory, isNdarrayLike, ndarrayMemory } from './sources.js'
 import { formatsMatch } from '../index.js'
@@ -20,7 +20,7 @@ export interface BufferCollectionOptions<F extends string = string> {
 export type RowObject = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | import('./sources.js').NdarrayLike
 
 interface RowMemory {
-  bytes: Uint8Array
+  bytes: AnyTypedArray
   format: string
   count: number
   readonly: boolean
@@ -76,7 +76,7 @@ function collectionInit(rowObjects: unknown, opts: BufferCollectionOptions | und
   const objects = Array.from(rowObjects as Iterable<unknown>)
   let format: FormatDescription | undefined = o.format === undefined || o.format === null ? undefined : describeFormat(o.format)
   let cols = columnCount
-  const segments: Uint8Array[] = []
+  const segments: AnyTypedArray[] = []
   let readonly = false
   for (let i = 0; i < objects.length; i++) {
     const row = rowMemory(objects[i], i, unravel)
@@ -105,7 +105,7 @@ function collectionInit(rowObjects: unknown, opts: BufferCollectionOptions | und
     cols,
     format: f,
     readonly,
-    memory: { segments, segmentLengths: segments.map((b) => b.byteLength), segmentOfRow, rowOffsets },
+    memory: { segments, segmentLengths: segments.map((b) => b.length), segmentOfRow, rowOffsets },
     keep: objects,
   }
 }

@@ -3,7 +3,7 @@
 // memory for the native kernels, in bytes.
 
 import { describe, makeError } from './errors.js'
-import { type FormatDescription, describeFormat, formatOfTypedArray } from './formats.js'
+import { type AnyTypedArray, type FormatDescription, describeFormat, formatOfTypedArray } from './formats.js'
 import { flatMemory, isNdarrayLike, ndarrayMemory } from './sources.js'
 
 /** Strided JS memory the native copy reads or writes: row r at `rowOffsets[r]` bytes into `segments[segmentOfRow[r]]`. */
@@ -13,7 +13,7 @@ export interface JsSide {
   cols: number
   format: FormatDescription
   readonly: boolean
-  segments: Uint8Array[]
+  segments: AnyTypedArray[]
   segmentOfRow: Uint32Array
   rowOffsets: Float64Array
   colStride: number
@@ -68,14 +68,14 @@ function arrayOfRows(list: unknown[]): OtherSide {
     const format = formatOfTypedArray(rows[0]) as string
     const itemsize = (rows[0] as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT
     const cols = rows[0].byteLength / itemsize
-    const segments: Uint8Array[] = []
+    const segments: AnyTypedArray[] = []
     for (let r = 0; r < rows.length; r++) {
       const f = formatOfTypedArray(rows[r])
       if (f !== format || describeFormat(f).itemsize !== itemsize) {
         throw makeError('ERR_FORMAT_MISMATCH', `rows of an array of rows must share one format: row 0 is [${format}], row ${r} is [${f}]`)
       }
       if (rows[r].byteLength !== cols * itemsize) throw makeError('ERR_SHAPE_MISMATCH', 'different shapes')
-      segments.push(new Uint8Array(rows[r].buffer, rows[r].byteOffset, rows[r].byteLength))
+      segments.push(rows[r] as AnyTypedArray)
     }
     const segmentOfRow = Uint32Array.from({ length: rows.length }, (_, r) => r)
     return {

@@ -96,8 +96,26 @@ export function describeFormat(format: unknown): FormatDescription {
   return d
 }
 
-/** The struct-module format of a TypedArray's elements. */
+const FORMAT_BY_CLASS = new Map<unknown, string>([
+  [Int8Array, 'b'],
+  [Uint8Array, 'B'],
+  [Uint8ClampedArray, 'B'],
+  [Int16Array, 'h'],
+  [Uint16Array, 'H'],
+  [Int32Array, 'i'],
+  [Uint32Array, 'I'],
+  [BigInt64Array, 'q'],
+  [BigUint64Array, 'Q'],
+  [Float32Array, 'f'],
+  [Float64Array, 'd'],
+])
+if (Float16ArrayCtor !== undefined) FORMAT_BY_CLASS.set(Float16ArrayCtor, 'e')
+
+/** The struct-module format of a TypedArray's elements (undefined for a DataView). */
 export function formatOfTypedArray(view: ArrayBufferView): string | undefined {
+  // The class first (one map lookup); subclasses such as Buffer by their tag.
+  const byClass = FORMAT_BY_CLASS.get(view.constructor)
+  if (byClass !== undefined) return byClass
   switch (Object.prototype.toString.call(view).slice(8, -1)) {
     case 'Int8Array':
       return 'b'

@@ -201,7 +201,7 @@ export class IndirectMemory2D<F extends string = string> extends Indirect2D<F> {
       cols,
       format,
       readonly,
-      memory: { segments: [segment], segmentLengths: [segment.byteLength], segmentOfRow, rowOffsets },
+      memory: { segments: [segment], segmentLengths: [segment.length], segmentOfRow, rowOffsets },
       keep: [storage],
     })
   }
@@ -258,7 +258,7 @@ function viewInit(source: unknown, opts: ViewOptions | undefined, byColumns: boo
     cols,
     format,
     readonly,
-    memory: { segments: [segment], segmentLengths: [segment.byteLength], segmentOfRow, rowOffsets },
+    memory: { segments: [segment], segmentLengths: [segment.length], segmentOfRow, rowOffsets },
     keep: [source],
   }
 }

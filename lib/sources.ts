@@ -2,7 +2,7 @@
 // reduced to one description of strided memory, in bytes.
 
 import { describe, makeError } from './errors.js'
-import { formatOfTypedArray } from './formats.js'
+import { type AnyTypedArray, formatOfTypedArray } from './formats.js'
 
 /** An ndarray-like object: scijs `ndarray` (`stride`) and `@stdlib/ndarray` (`strides`) both fit. */
 export interface NdarrayLike {
@@ -21,7 +21,7 @@ export type Source2D = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | Ndarr
 
 /** Strided memory: element (r, c) starts `offset + r * rowStride + c * colStride` bytes into `bytes`. */
 export interface Strided {
-  bytes: Uint8Array
+  bytes: AnyTypedArray
   format: string
   itemsize: number
   ndim: number
@@ -43,17 +43,26 @@ export function isNdarrayLike(x: unknown): x is NdarrayLike {
   return typeof x === 'object' && x !== null && !ArrayBuffer.isView(x) && 'data' in x && 'shape' in x
 }
 
-/** The bytes, element format and element count of a flat memory object, or undefined if it is none. */
-export function flatMemory(x: unknown): { bytes: Uint8Array; format: string; itemsize: number; length: number } | undefined {
+/**
+ * The memory, element format and element count of a flat memory object, or undefined if it is none. The
+ * memory is the typed array itself where possible (no view to make: collections of many rows are built per
+ * row), else a fixed-length Uint8Array: over a resizable buffer a fixed length stays valid when the buffer
+ * grows and reports length 0 (detected as detached) only when it shrinks below it.
+ */
+export function flatMemory(x: unknown): { bytes: AnyTypedArray; format: string; itemsize: number; length: number } | undefined {
   if (ArrayBuffer.isView(x)) {
-    const bytes = new Uint8Array(x.buffer, x.byteOffset, x.byteLength)
     const format = formatOfTypedArray(x)
-    if (format === undefined) return { bytes, format: 'B', itemsize: 1, length: x.byteLength } // DataView: bytes
-    const itemsize = (x as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT
-    return { bytes, format, itemsize, length: x.byteLength / itemsize }
+    if (format === undefined) {
+      // DataView: bytes
+      return { bytes: new Uint8Array(x.buffer, x.byteOffset, x.byteLength), format: 'B', itemsize: 1, length: x.byteLength }
+    }
+    const view = x as AnyTypedArray
+    const itemsize = view.BYTES_PER_ELEMENT
+    const buffer = view.buffer as { resizable?: boolean; growable?: boolean }
+    const tracking = buffer.resizable === true || buffer.growable === true
+    const bytes = tracking ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : view
+    return { bytes, format, itemsize, length: view.length }
   }
-  // A fixed-length view (explicit length): over a resizable buffer it stays valid when the buffer grows,
-  // and reports byteLength 0 (detected as detached) only when it shrinks below it.
   if (isBufferLike(x)) return { bytes: new Uint8Array(x, 0, x.byteLength), format: 'B', itemsize: 1, length: x.byteLength }
   return undefined
 }
@@ -71,7 +80,7 @@ function integers(value: unknown, n: number, what: string): number[] {
 
 /** An ndarray-like object's memory in bytes: shape, byte strides and byte offset, bounds-checked. */
 export function ndarrayMemory(x: NdarrayLike): {
-  bytes: Uint8Array
+  bytes: AnyTypedArray
   format: string
   itemsize: number
   shape: number[]

@@ -61,7 +61,7 @@ pub struct NativeMatrix {
     m: Option<IndirectMatrix>,
 }
 
-/// The data pointer and byte length of a TypedArray.
+/// The data pointer and byte length of a TypedArray of any element type.
 fn typed_array_bytes(env: &Env, value: &Unknown) -> Result<(*mut u8, usize)> {
     let mut kind = 0;
     let mut length = 0usize;
@@ -80,13 +80,21 @@ fn typed_array_bytes(env: &Env, value: &Unknown) -> Result<(*mut u8, usize)> {
             &mut offset,
         )
     };
-    if status != napi::sys::Status::napi_ok || kind != napi::sys::TypedarrayType::uint8_array {
+    use napi::sys::TypedarrayType as T;
+    let size = match kind {
+        T::int8_array | T::uint8_array | T::uint8_clamped_array => 1,
+        T::int16_array | T::uint16_array | 11 /* float16 */ => 2,
+        T::int32_array | T::uint32_array | T::float32_array => 4,
+        T::float64_array | T::bigint64_array | T::biguint64_array => 8,
+        _ => 0,
+    };
+    if status != napi::sys::Status::napi_ok || size == 0 {
         return Err(throw(
             env,
-            invalid_argument("internal: segments must be Uint8Arrays"),
+            invalid_argument("internal: segments must be TypedArrays"),
         ));
     }
-    Ok((data as *mut u8, length))
+    Ok((data as *mut u8, length * size))
 }
 
 fn to_index(x: f64) -> usize {
