@@ -9,6 +9,21 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A parsed format. */
+export declare class NativeFormat {
+  /** Parses `format` (any JS value: non-strings are `ERR_INVALID_FORMAT`). */
+  static parse(format: unknown): NativeFormat
+  get itemsize(): number
+  get align(): number
+  get byteOrder(): string
+  get nativeOrder(): boolean
+  /** The canonical dtype name, or `"record"`. */
+  get dtype(): string
+  get record(): boolean
+  /** Whether the two formats describe the same bytes. */
+  matches(other: NativeFormat): boolean
+}
+
 export declare class NativeMatrix {
   /**
    * Copies between this matrix and `other` (`into_self`: other → self, else self → other), with the
@@ -19,20 +34,20 @@ export declare class NativeMatrix {
    * Copies between this matrix and strided JS memory of `format` (`into_self`: JS → self, else self →
    * JS); the JS side is described like `overJsMemory`, plus the byte distance between its elements.
    */
-  copyJs(segments: Array<unknown>, segmentOfRow: Uint32Array, offsets: Float64Array, colStride: number, format: string, intoSelf: boolean, cast: boolean, convert: boolean): void
+  copyJs(segments: Array<unknown>, segmentOfRow: Uint32Array, offsets: Float64Array, colStride: number, format: NativeFormat, intoSelf: boolean, cast: boolean, convert: boolean): void
   /**
    * A table over JS memory: row `r` starts `offsets[r]` bytes into `segments[segmentOfRow[r]]`.
    * The caller (the facade) keeps every segment's buffer alive for the life of this object.
    */
-  static overJsMemory(format: string, cols: number, segments: Array<unknown>, segmentOfRow: Uint32Array, offsets: Float64Array): NativeMatrix
+  static overJsMemory(format: NativeFormat, cols: number, segments: Array<unknown>, segmentOfRow: Uint32Array, offsets: Float64Array): NativeMatrix
   /**
    * A matrix over a foreign `T**` at `address`, used in place (`pointer()` returns `address`; every access
    * reads the row pointer the table holds then). The facade validated the shape; the caller of the public
    * API promises that the table and its rows are valid until the matrix is released or collected.
    */
-  static fromTable(address: bigint, rows: number, cols: number, format: string): NativeMatrix
+  static fromTable(address: bigint, rows: number, cols: number, format: NativeFormat): NativeMatrix
   /** A matrix whose row addresses are copied from `table` (the first `rows` entries). */
-  static fromRowPointers(table: BigUint64Array, rows: number, cols: number, format: string): NativeMatrix
+  static fromRowPointers(table: BigUint64Array, rows: number, cols: number, format: NativeFormat): NativeMatrix
   /**
    * An external ArrayBuffer over the bytes of row `r` as the table holds it now (zero-copy view of native
    * memory). The facade keeps one per row address, keeps the memory's nanny alive with it and detaches it
@@ -55,7 +70,7 @@ export declare class NativeMatrix {
   setBigInt(r: number, c: number, value: bigint): void
   setBool(r: number, c: number, value: boolean): void
   /** Reinterprets the bytes as `format`; returns the new column count. */
-  reinterpret(format: string): number
+  reinterpret(format: NativeFormat): number
   makeReadOnly(): void
   /** Drops the table (and, for native memory, the nanny's hold). Idempotent. */
   release(): void
@@ -63,23 +78,6 @@ export declare class NativeMatrix {
 
 /** Detaches an ArrayBuffer made by `rowExternal`, so that no view can reach memory about to be freed. */
 export declare function detachArrayBuffer(buffer: unknown): void
-
-/** Parses `format` (any JS value: non-strings are `ERR_INVALID_FORMAT`). */
-export declare function formatInfo(format: unknown): FormatInfo
-
-/** What the facade needs to know of a format. */
-export interface FormatInfo {
-  itemsize: number
-  align: number
-  byteOrder: string
-  nativeOrder: boolean
-  /** The canonical dtype name, or `"record"`. */
-  dtype: string
-  record: boolean
-}
-
-/** Whether two formats describe the same bytes. */
-export declare function formatsMatch(a: string, b: string): boolean
 
 /** Makes `rowExternal` behave as if the runtime refused external buffers (for tests of the Electron path). */
 export declare function setExternalBuffersRefused(refused: boolean): void

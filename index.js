@@ -835,8 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.NativeFormat = nativeBinding.NativeFormat
 module.exports.NativeMatrix = nativeBinding.NativeMatrix
 module.exports.detachArrayBuffer = nativeBinding.detachArrayBuffer
-module.exports.formatInfo = nativeBinding.formatInfo
-module.exports.formatsMatch = nativeBinding.formatsMatch
 module.exports.setExternalBuffersRefused = nativeBinding.setExternalBuffersRefused

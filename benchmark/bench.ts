@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { IndirectMemory2D } from 'indirect-buffer'
 import { defineCase, ensureGc, getGc, runBenchmarks } from './harness'
 import { viewCases } from './views'
+import { copyCases } from './copies'
 
 // ---------------------------------------------------------------------------------------------------
 // The repository's C-ABI test library (crates/testlib, built by `npm run build:testlib`).
@@ -338,4 +339,4 @@ const rowViewDiagnostics = [
 // ---------------------------------------------------------------------------------------------------
 
 ensureGc()
-runBenchmarks([createMemoryCase, rowViewsCase, getCase, setCase, koffiCase(), ...viewCases(), allocationOrderDiagnostic, ...rowViewDiagnostics])
+runBenchmarks([createMemoryCase, rowViewsCase, getCase, setCase, koffiCase(), ...viewCases(), ...copyCases(), allocationOrderDiagnostic, ...rowViewDiagnostics])

@@ -28,6 +28,8 @@ import os from 'node:os'
 export interface Target {
   max?: number
   min?: number
+  /** An absolute bound on the case's median time per call, in ns (e.g. a fixed cost). */
+  maxNs?: number
 }
 
 /**
@@ -65,6 +67,11 @@ export interface BenchCase<S = unknown> {
   warmupMs?: number
   /** A remark printed under the table (how the comparison is made fair, what is included). */
   note?: string
+  /**
+   * Report speed instead of time: the ratio is baseline time / case time (1 = as fast as the baseline,
+   * 0.5 = half its speed), and the target bounds that. For throughput targets like "≥ 0.9× memcpy".
+   */
+  speed?: boolean
   /** An explanatory measurement (where a cost comes from), run only with `--diagnose`. */
   diagnostic?: boolean
 }
@@ -129,7 +136,9 @@ export interface CaseResult {
   rounds: number
   case: SideStats
   baseline: SideStats
-  /** Median of the per-round ratios case/baseline: the headline number. */
+  /** Whether `ratio` is a speed (baseline time / case time) rather than a time ratio. */
+  speed?: boolean
+  /** Median of the per-round ratios case/baseline (or baseline/case for speeds): the headline number. */
   ratio: number
   /** Interquartile range of the per-round ratios. */
   ratioQ1: number
@@ -331,14 +340,16 @@ export function measure<S>(c: BenchCase<S>, options: RunOptions = defaultOptions
       }
       aNs.push(a)
       bNs.push(b)
-      ratios.push(a / b)
+      ratios.push(c.speed ? b / a : a / b)
     }
 
     const [rq1, ratio, rq3] = quartiles(ratios)
     const caseStats = sideStats(aNs, callsA, c.units)
     const baseStats = sideStats(bNs, callsB, c.units)
     const t = c.target
-    const pass = t ? (t.max === undefined || ratio <= t.max) && (t.min === undefined || ratio >= t.min) : undefined
+    const pass = t
+      ? (t.max === undefined || ratio <= t.max) && (t.min === undefined || ratio >= t.min) && (t.maxNs === undefined || caseStats.medianNs <= t.maxNs)
+      : undefined
     const marginal = t
       ? (t.max !== undefined && rq1 <= t.max && t.max <= rq3) || (t.min !== undefined && rq1 <= t.min && t.min <= rq3)
       : undefined
@@ -353,7 +364,8 @@ export function measure<S>(c: BenchCase<S>, options: RunOptions = defaultOptions
       ratio,
       ratioQ1: rq1,
       ratioQ3: rq3,
-      ratioOfMedians: caseStats.medianNs / baseStats.medianNs,
+      ratioOfMedians: c.speed ? baseStats.medianNs / caseStats.medianNs : caseStats.medianNs / baseStats.medianNs,
+      speed: c.speed,
       ratios,
       pass,
       marginal,
@@ -392,6 +404,7 @@ function formatTarget(t: Target | undefined): string {
   const parts: string[] = []
   if (t.min !== undefined) parts.push(`≥ ${t.min}`)
   if (t.max !== undefined) parts.push(`≤ ${t.max}`)
+  if (t.maxNs !== undefined) parts.push(`≤ ${formatNs(t.maxNs)}`)
   return parts.join(', ')
 }
 
@@ -408,7 +421,7 @@ export function renderTable(results: CaseResult[]): string {
     r.baselineName,
     side(r.case, r.units),
     side(r.baseline, r.units),
-    formatRatio(r.ratio),
+    `${formatRatio(r.ratio)}${r.speed ? ' speed' : ''}`,
     `${formatRatio(r.ratioQ1)}–${formatRatio(r.ratioQ3)}`,
     String(r.rounds),
     formatTarget(r.target),

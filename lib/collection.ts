@@ -2,10 +2,9 @@
 // each row's memory used in place — a list of Float32Array channels becomes a planar float**.
 
 import { describe, makeError } from './errors.js'
-import { type AnyTypedArray, type FormatDescription, describeFormat } from './formats.js'
+import { type AnyTypedArray, type FormatDescription, describeFormat, formatsMatch } from './formats.js'
 import { Indirect2D, type Init, NativeMatrix, flag, options } from './matrix.js'
 import { flatMemory, isNdarrayLike, ndarrayMemory } from './sources.js'
-import { formatsMatch } from '../index.js'
 
 export interface BufferCollectionOptions<F extends string = string> {
   /** Elements per row; -1 (default) takes row 0's. Every row must have it. */
@@ -81,7 +80,7 @@ function collectionInit(rowObjects: unknown, opts: BufferCollectionOptions | und
   for (let i = 0; i < objects.length; i++) {
     const row = rowMemory(objects[i], i, unravel)
     if (format === undefined) format = describeFormat(row.format)
-    else if (row.format !== format.text && !formatsMatch(format.text, row.format)) {
+    else if (!formatsMatch(format, describeFormat(row.format))) {
       throw makeError('ERR_ROW_FORMAT', `${i}. object, expected format: [${format.text}], found format: [${row.format}]`)
     }
     if (cols === -1) cols = row.count
@@ -97,7 +96,7 @@ function collectionInit(rowObjects: unknown, opts: BufferCollectionOptions | und
   const segmentOfRow = new Uint32Array(rows)
   for (let r = 0; r < rows; r++) segmentOfRow[r] = r
   const rowOffsets = new Float64Array(rows)
-  const native = NativeMatrix.overJsMemory(f.text, cols, segments, segmentOfRow, rowOffsets)
+  const native = NativeMatrix.overJsMemory(f.native, cols, segments, segmentOfRow, rowOffsets)
   if (readonly) native.makeReadOnly()
   return {
     native,

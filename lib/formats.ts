@@ -1,6 +1,6 @@
 // Format descriptions (parsed once per string by the Rust core) and the TypedArray class of each dtype.
 
-import { formatInfo } from '../index.js'
+import { NativeFormat } from '../index.js'
 import { makeError } from './errors.js'
 
 export type Dtype =
@@ -29,6 +29,8 @@ export interface FormatDescription {
   readonly record: boolean
   /** The TypedArray class whose elements are these bytes, or undefined (records, foreign byte order, float16 without Float16Array). */
   readonly ArrayType: TypedArrayConstructor | undefined
+  /** The parsed format, passed to the binding by reference. */
+  readonly native: NativeFormat
 }
 
 export type AnyTypedArray =
@@ -80,7 +82,7 @@ export function describeFormat(format: unknown): FormatDescription {
   } else {
     throw makeError('ERR_INVALID_FORMAT', `a format must be a string, received ${typeof format}`)
   }
-  const info = formatInfo(format)
+  const info = NativeFormat.parse(format)
   const dtype = info.dtype as Dtype
   const d: FormatDescription = {
     text: format,
@@ -91,9 +93,24 @@ export function describeFormat(format: unknown): FormatDescription {
     dtype,
     record: info.record,
     ArrayType: dtype === 'record' || !info.nativeOrder ? undefined : ARRAY_TYPES[dtype],
+    native: info,
   }
   if (cache.size < 1024) cache.set(format, d)
   return d
+}
+
+const matchCache = new Map<string, boolean>()
+
+/** Whether two formats describe the same bytes (the core decides once per pair of strings). */
+export function formatsMatch(a: FormatDescription, b: FormatDescription): boolean {
+  if (a.text === b.text) return true
+  const key = `${a.text}\u0000${b.text}`
+  let match = matchCache.get(key)
+  if (match === undefined) {
+    match = a.native.matches(b.native)
+    if (matchCache.size < 4096) matchCache.set(key, match)
+  }
+  return match
 }
 
 const FORMAT_BY_CLASS = new Map<unknown, string>([

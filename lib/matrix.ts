@@ -6,9 +6,9 @@ import { NativeMatrix } from '../index.js'
 import { describe, makeError } from './errors.js'
 import { Nanny } from './nanny.js'
 import { pinForNativeUse } from './pins.js'
-import { type OtherSide, describeSide } from './copy-sides.js'
+import { type JsSide, type OtherSide, describeSide } from './copy-sides.js'
 import { isNdarrayLike } from './sources.js'
-import { type AnyTypedArray, type Dtype, type FormatDescription, type InputOf, type RowArray, type ValueOf, describeFormat } from './formats.js'
+import { type AnyTypedArray, type Dtype, type FormatDescription, type InputOf, type RowArray, type ValueOf, describeFormat, formatsMatch } from './formats.js'
 
 /** A value of one element: `number`, `bigint` (64-bit formats) or `boolean` (`?`). */
 export type ElementValue = number | bigint | boolean
@@ -441,7 +441,7 @@ export abstract class Indirect2D<F extends string = string> {
     const rowOffsets = new Float64Array(rows)
     for (let r = 0; r < rows; r++) rowOffsets[r] = order === 'C' ? r * cols * isz : r * isz
     const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
-    this.#native.copyJs([bytes], new Uint32Array(rows), rowOffsets, order === 'C' ? isz : rows * isz, target.text, false, false, true)
+    this.#native.copyJs([bytes], new Uint32Array(rows), rowOffsets, order === 'C' ? isz : rows * isz, target.native, false, false, true)
     return out as RowArray<F>
   }
 
@@ -458,6 +458,43 @@ export abstract class Indirect2D<F extends string = string> {
   /** Copies this matrix into a 2-D target (a matrix, an ndarray-like object, an array of rows); options as `copyFrom`. */
   copyTo(target: CopySource, opts?: CopyOptions): void {
     this.#copy(target, false, opts)
+  }
+
+  /** A small raw copy between this matrix's JS memory and strided JS memory, through a snapshot (overlap-safe). */
+  #copySmall(side: JsSide, into: boolean): void {
+    const m = this.#memory as JsMemory
+    const rows = this.#rows
+    const cols = this.#cols
+    const isz = this.#format.itemsize
+    const rowBytes = cols * isz
+    const bases = this.#bases()
+    const buffers = this.#segBuffers as ArrayBufferLike[]
+    const tmp = new Uint8Array(rows * rowBytes)
+    const dense = side.colStride === isz
+    for (let r = 0; r < rows; r++) {
+      const seg = side.segments[side.segmentOfRow[r]]
+      const sideStart = seg.byteOffset + side.rowOffsets[r]
+      const k = m.segmentOfRow[r]
+      const mine = new Uint8Array(buffers[k], bases[k] + m.rowOffsets[r], rowBytes)
+      if (into) {
+        if (dense) tmp.set(new Uint8Array(seg.buffer, sideStart, rowBytes), r * rowBytes)
+        else for (let c = 0; c < cols; c++) tmp.set(new Uint8Array(seg.buffer, sideStart + c * side.colStride, isz), r * rowBytes + c * isz)
+      } else {
+        tmp.set(mine, r * rowBytes)
+      }
+    }
+    for (let r = 0; r < rows; r++) {
+      const row = tmp.subarray(r * rowBytes, (r + 1) * rowBytes)
+      if (into) {
+        const k = m.segmentOfRow[r]
+        new Uint8Array(buffers[k], bases[k] + m.rowOffsets[r], rowBytes).set(row)
+      } else {
+        const seg = side.segments[side.segmentOfRow[r]]
+        const sideStart = seg.byteOffset + side.rowOffsets[r]
+        if (dense) new Uint8Array(seg.buffer, sideStart, rowBytes).set(row)
+        else for (let c = 0; c < cols; c++) new Uint8Array(seg.buffer, sideStart + c * side.colStride, isz).set(row.subarray(c * isz, (c + 1) * isz))
+      }
+    }
   }
 
   #copy(other: unknown, into: boolean, opts: CopyOptions | undefined): void {
@@ -479,7 +516,12 @@ export abstract class Indirect2D<F extends string = string> {
     if (matrix !== undefined) {
       this.#native.copyMatrix(matrix.#native, into, cast, convert)
     } else if (side?.kind === 'js') {
-      this.#native.copyJs(side.segments, side.segmentOfRow, side.rowOffsets, side.colStride, side.format.text, into, cast, convert)
+      if (this.#memory !== undefined && rows * cols * this.#format.itemsize <= SMALL_COPY_BYTES && formatsMatch(this.#format, side.format)) {
+        // A tiny copy of matching formats between JS memory: cheaper here than the native call's fixed cost.
+        this.#copySmall(side, into)
+      } else {
+        this.#native.copyJs(side.segments, side.segmentOfRow, side.rowOffsets, side.colStride, side.format.native, into, cast, convert)
+      }
     } else if (side !== undefined && rows > 0) {
       if (into) {
         const values = valuesAsTypedArray(side.values, this.#format, this.#rows, this.#cols)
@@ -487,7 +529,7 @@ export abstract class Indirect2D<F extends string = string> {
         const isz = t.itemsize
         const rowOffsets = Float64Array.from({ length: this.#rows }, (_, r) => r * this.#cols * isz)
         const bytes = new Uint8Array(values.data.buffer, values.data.byteOffset, values.data.byteLength)
-        this.#native.copyJs([bytes], new Uint32Array(this.#rows), rowOffsets, isz, t.text, true, false, true)
+        this.#native.copyJs([bytes], new Uint32Array(this.#rows), rowOffsets, isz, t.native, true, false, true)
       } else {
         const values = this.toArray()
         for (let r = 0; r < rows; r++) {
@@ -543,7 +585,7 @@ export abstract class Indirect2D<F extends string = string> {
       if (f.text === this.#format.text) return
       throw makeError('ERR_LOCKED', 'buffer is locked')
     }
-    this.#cols = this.#native.reinterpret(f.text)
+    this.#cols = this.#native.reinterpret(f.native)
     this.#format = f
     this.#elementRows = undefined
   }
@@ -579,7 +621,7 @@ export abstract class Indirect2D<F extends string = string> {
     const segmentOfRow = m.segmentOfRow.slice(r0, r1)
     const rowOffsets = m.rowOffsets.slice(r0, r1)
     for (let i = 0; i < rowOffsets.length; i++) rowOffsets[i] += shift
-    const native = NativeMatrix.overJsMemory(this.#format.text, c1 - c0, m.segments, segmentOfRow, rowOffsets)
+    const native = NativeMatrix.overJsMemory(this.#format.native, c1 - c0, m.segments, segmentOfRow, rowOffsets)
     if (this.#readonly) native.makeReadOnly()
     const child = makeView<F>({
       native,
@@ -638,6 +680,9 @@ export abstract class Indirect2D<F extends string = string> {
 // Variance of the format parameter does not matter for bookkeeping.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyMatrix = Indirect2D<any>
+
+/** Copies of at most this many bytes between JS memory of one format run in JS: the native call costs more. */
+const SMALL_COPY_BYTES = 256
 
 /** Whether an ndarray-like copy target says it is read-only (looked at before its shape is checked). */
 function peekReadonly(x: unknown): boolean {

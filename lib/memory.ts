@@ -107,7 +107,7 @@ export class IndirectMemory2D<F extends string = string> extends Indirect2D<F> {
     const readonly = flag(o.readonly, 'readonly', false)
     const free = freeOption<bigint>(o.free)
     if (addr === 0n) throw makeError('ERR_NULL_POINTER', 'the address is a null pointer')
-    const native = NativeMatrix.fromTable(addr, nrows, ncols, f.text)
+    const native = NativeMatrix.fromTable(addr, nrows, ncols, f.native)
     if (readonly) native.makeReadOnly()
     const nanny = new Nanny(addr, free, o.owner)
     return new IndirectMemory2D<F>({ native, rows: nrows, cols: ncols, format: f, readonly, memory: undefined, nanny, ownsNanny: true, keep: [] })
@@ -135,7 +135,7 @@ export class IndirectMemory2D<F extends string = string> extends Indirect2D<F> {
     const readonly = flag(o.readonly, 'readonly', false)
     const free = freeOption<T>(o.free)
     if (rows > addresses.length) throw makeError('ERR_ROW_COUNT', `less rows than expected: ${addresses.length} vs. ${rows}`)
-    const native = NativeMatrix.fromRowPointers(addresses, rows, ncols, f.text)
+    const native = NativeMatrix.fromRowPointers(addresses, rows, ncols, f.native)
     if (readonly) native.makeReadOnly()
     const nanny = new Nanny(table, free, o.owner)
     return new IndirectMemory2D<F>({ native, rows, cols: ncols, format: f, readonly, memory: undefined, nanny, ownsNanny: true, keep: [] })
@@ -193,7 +193,7 @@ export class IndirectMemory2D<F extends string = string> extends Indirect2D<F> {
     }
     for (let r = 0; r < rows; r++) rowOffsets[r] = r * stride
     const segment = new Uint8Array(storage)
-    const native = NativeMatrix.overJsMemory(format.text, cols, [segment], segmentOfRow, rowOffsets)
+    const native = NativeMatrix.overJsMemory(format.native, cols, [segment], segmentOfRow, rowOffsets)
     if (readonly) native.makeReadOnly()
     return new IndirectMemory2D<F>({
       native,
@@ -250,7 +250,7 @@ function viewInit(source: unknown, opts: ViewOptions | undefined, byColumns: boo
   const end = rows === 0 ? 0 : s.offset + Math.max(0, (rows - 1) * rowStride) + rowBytes
   for (let r = 0; r < rows; r++) rowOffsets[r] = s.offset + r * rowStride - first
   const segment = new Uint8Array(s.bytes.buffer, s.bytes.byteOffset + first, end - first)
-  const native = NativeMatrix.overJsMemory(format.text, cols, [segment], segmentOfRow, rowOffsets)
+  const native = NativeMatrix.overJsMemory(format.native, cols, [segment], segmentOfRow, rowOffsets)
   if (readonly) native.makeReadOnly()
   return {
     native,

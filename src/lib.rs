@@ -8,5 +8,5 @@ mod errors;
 mod format;
 mod matrix;
 
-pub use format::{format_info, formats_match, FormatInfo};
+pub use format::NativeFormat;
 pub use matrix::{detach_array_buffer, set_external_buffers_refused, NativeMatrix};

@@ -9,6 +9,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::errors::{invalid_argument, throw, OrThrow};
+use crate::format::NativeFormat;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Test-only switch: behave as a runtime that refuses external buffers (Electron ≥ 21 answers
@@ -242,12 +243,12 @@ impl NativeMatrix {
         segment_of_row: &[u32],
         offsets: &[f64],
         col_stride: f64,
-        format: String,
+        format: &NativeFormat,
         into_self: bool,
         cast: bool,
         convert: bool,
     ) -> Result<()> {
-        let js_format = crate::format::parse(env, &format)?;
+        let js_format = &format.format;
         let m = self.inner(env)?;
         if offsets.len() != m.rows() {
             return Err(throw(
@@ -262,9 +263,9 @@ impl NativeMatrix {
             ));
         }
         let op = if into_self {
-            ElementOp::plan(&js_format, m.format(), cast, convert)
+            ElementOp::plan(js_format, m.format(), cast, convert)
         } else {
-            ElementOp::plan(m.format(), &js_format, cast, convert)
+            ElementOp::plan(m.format(), js_format, cast, convert)
         }
         .or_throw(env)?;
         let col_stride = col_stride as isize;
@@ -298,13 +299,13 @@ impl NativeMatrix {
     #[napi(factory)]
     pub fn over_js_memory(
         env: &Env,
-        format: String,
+        format: &NativeFormat,
         cols: f64,
         segments: Vec<Unknown>,
         segment_of_row: &[u32],
         offsets: &[f64],
     ) -> Result<Self> {
-        let format = crate::format::parse(env, &format)?;
+        let format = format.format.clone();
         let cols = to_index(cols);
         if segment_of_row.len() != offsets.len() {
             return Err(throw(
@@ -354,9 +355,9 @@ impl NativeMatrix {
         address: BigInt,
         rows: f64,
         cols: f64,
-        format: String,
+        format: &NativeFormat,
     ) -> Result<Self> {
-        let format = crate::format::parse(env, &format)?;
+        let format = format.format.clone();
         let address = address_of(env, &address)?;
         // SAFETY: the public API's contract (API.md, fromPointer): `address` is a valid `T**` of `rows` rows
         // of `cols` elements for the life of the matrix; the null address is refused by `from_table`.
@@ -379,9 +380,9 @@ impl NativeMatrix {
         table: &[u64],
         rows: f64,
         cols: f64,
-        format: String,
+        format: &NativeFormat,
     ) -> Result<Self> {
-        let format = crate::format::parse(env, &format)?;
+        let format = format.format.clone();
         let rows = to_index(rows).min(table.len());
         let pointers = table[..rows]
             .iter()
@@ -564,8 +565,8 @@ impl NativeMatrix {
 
     /// Reinterprets the bytes as `format`; returns the new column count.
     #[napi]
-    pub fn reinterpret(&mut self, env: &Env, format: String) -> Result<f64> {
-        let f = crate::format::parse(env, &format)?;
+    pub fn reinterpret(&mut self, env: &Env, format: &NativeFormat) -> Result<f64> {
+        let f = format.format.clone();
         let m = self.inner_mut(env)?;
         m.reinterpret(f);
         Ok(m.cols() as f64)

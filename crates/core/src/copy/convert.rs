@@ -17,8 +17,8 @@ use std::ptr::{read_unaligned, write_unaligned};
 
 use half::f16;
 
-use super::simd::multiversion;
-use crate::element::{f64_to_f16_bits, number_to_u64_bits, to_uint32};
+use super::simd::{self, multiversion};
+use crate::element::{f64_to_f16_bits, number_to_u64_bits};
 use crate::format::ScalarKind;
 
 /// Elements per pass through the intermediate buffer: 2 KiB of lanes, well inside L1, and long enough
@@ -105,15 +105,55 @@ unsafe fn f64_to_int<D: Bits, const DS: bool>(
         // SAFETY: i < n (caller's ranges).
         let x = unsafe { read_unaligned(lanes.add(i)) };
         // NaN fails the comparison too, and lands on the exact path.
-        outside |= !(x.abs() < 2_147_483_648.0);
-        let w = narrow(x as i32 as u32);
+        let inside = x.abs() < 2_147_483_648.0;
+        outside |= !inside;
+        // `as i32` would saturate, which LLVM does not vectorise on x86; a value known to be in range
+        // converts with the plain truncating instruction.
+        let y = if inside { x } else { 0.0 };
+        // SAFETY: |y| < 2^31, so its truncation is an i32.
+        let w = narrow(unsafe { y.to_int_unchecked::<i32>() } as u32);
         // SAFETY: as above.
         unsafe { write_unaligned(out.add(i), if DS { w.swap() } else { w }) };
     }
     if outside {
         // SAFETY: the same ranges; source and target do not overlap, so the source is unchanged.
-        unsafe { map::<f64, D, false, DS>(src, dst, n, |x| narrow(to_uint32(x))) };
+        unsafe { map::<f64, D, false, DS>(src, dst, n, |x| narrow(to_uint32_exact(x))) };
     }
+}
+
+/// ECMAScript ToUint32 (the low 32 bits of the truncated value; NaN, ±Infinity → 0) from the bits of
+/// the double, without the `fmod` of [`crate::element::to_uint32`] (same results, tested): the
+/// mantissa shifted into place, then negated for negative values. Branch-free, so that it vectorises
+/// where per-lane variable shifts exist (AVX2).
+#[inline(always)]
+fn to_uint32_exact(x: f64) -> u32 {
+    let bits = x.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i64;
+    let mantissa = (bits & ((1 << 52) - 1)) | (1 << 52);
+    // value = mantissa × 2^(exp − 1075); |x| < 1 truncates to 0, and from 2^84 up (Infinity and NaN
+    // included) every value is a multiple of 2^32.
+    let shift = exp - 1075;
+    let magnitude = if shift >= 0 {
+        mantissa.wrapping_shl(shift as u32) as u32
+    } else {
+        mantissa.wrapping_shr((-shift) as u32) as u32
+    };
+    let magnitude = if (1023..1075 + 32).contains(&exp) {
+        magnitude
+    } else {
+        0
+    };
+    if bits >> 63 != 0 {
+        magnitude.wrapping_neg()
+    } else {
+        magnitude
+    }
+}
+
+/// [`to_uint32_exact`], for the tests to compare with [`crate::element::to_uint32`].
+#[cfg(test)]
+pub(super) fn to_uint32_for_tests(x: f64) -> u32 {
+    to_uint32_exact(x)
 }
 
 /// float64 lanes → a 64-bit integer with `BigInt(Math.trunc(x))` wrapped to 64 bits.
@@ -139,9 +179,18 @@ unsafe fn f64_to_u64<const DS: bool>(src: *const u8, dst: *mut u8, n: usize) {
 #[inline(always)]
 fn clamp_u8(x: f64) -> u8 {
     const ROUND: f64 = 4_503_599_627_370_496.0;
-    // `max` returns the other operand for NaN, so NaN becomes 0.
+    // `max` returns the other operand for NaN, so NaN becomes 0 (`clamp` would keep the NaN).
+    #[allow(clippy::manual_clamp)]
     let c = x.max(0.0).min(255.0);
-    ((c + ROUND) - ROUND) as u8
+    // SAFETY: 0 <= c + ROUND - ROUND <= 255 and not NaN (unchecked: the saturating `as` does not
+    // vectorise).
+    unsafe { ((c + ROUND) - ROUND).to_int_unchecked::<i32>() as u8 }
+}
+
+/// [`clamp_u8`], for the tests to compare with [`crate::element::to_uint8_clamp`].
+#[cfg(test)]
+pub(super) fn clamp_u8_for_tests(x: f64) -> u8 {
+    clamp_u8(x)
 }
 
 /// Source kinds whose values are integers that fit in an `i64` lane with their meaning intact.
@@ -261,7 +310,14 @@ unsafe fn encode_f64(kind: ScalarKind, swap: bool, lanes: *const u8, dst: *mut u
 /// # Safety
 /// As [`decode_int`].
 #[inline(always)]
-unsafe fn decode(int_lanes: bool, kind: ScalarKind, swap: bool, src: *const u8, out: *mut u8, n: usize) {
+unsafe fn decode(
+    int_lanes: bool,
+    kind: ScalarKind,
+    swap: bool,
+    src: *const u8,
+    out: *mut u8,
+    n: usize,
+) {
     // SAFETY: forwarded.
     unsafe {
         if int_lanes {
@@ -277,7 +333,14 @@ unsafe fn decode(int_lanes: bool, kind: ScalarKind, swap: bool, src: *const u8, 
 /// # Safety
 /// As [`encode_int`].
 #[inline(always)]
-unsafe fn encode(int_lanes: bool, kind: ScalarKind, swap: bool, lanes: *const u8, dst: *mut u8, n: usize) {
+unsafe fn encode(
+    int_lanes: bool,
+    kind: ScalarKind,
+    swap: bool,
+    lanes: *const u8,
+    dst: *mut u8,
+    n: usize,
+) {
     // SAFETY: forwarded.
     unsafe {
         if int_lanes {
@@ -309,15 +372,47 @@ unsafe fn swap_body(src: *const u8, dst: *mut u8, n: usize, itemsize: usize) {
     }
 }
 
-multiversion! {
-    /// Byte-swaps `n` contiguous elements of `itemsize` bytes from `src` into `dst` (pshufb under AVX2).
-    ///
-    /// # Safety
-    /// `src` readable and `dst` writable for `n * itemsize` bytes, not overlapping; no alignment needed.
-    pub(super) unsafe fn swap_run(dst: *mut u8, src: *const u8, n: usize, itemsize: usize) {
-        // SAFETY: forwarded.
-        unsafe { swap_body(src, dst, n, itemsize) }
+/// Byte-swaps `n` contiguous elements of `itemsize` bytes from `src` into `dst`, with `pshufb` under
+/// AVX2 or SSSE3 (SSE2 alone has no byte shuffle: the baseline loop is about half as fast).
+///
+/// # Safety
+/// `src` readable and `dst` writable for `n * itemsize` bytes, not overlapping; no alignment needed.
+pub(super) unsafe fn swap_run(dst: *mut u8, src: *const u8, n: usize, itemsize: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if simd::has_avx2() {
+            // SAFETY: the CPU has AVX2; forwarded.
+            return unsafe { swap_avx2(src, dst, n, itemsize) };
+        }
+        if simd::has_ssse3() {
+            // SAFETY: the CPU has SSSE3; forwarded.
+            return unsafe { swap_ssse3(src, dst, n, itemsize) };
+        }
     }
+    // SAFETY: forwarded.
+    unsafe { swap_body(src, dst, n, itemsize) }
+}
+
+/// [`swap_body`] compiled for AVX2.
+///
+/// # Safety
+/// The CPU has AVX2; as [`swap_run`].
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn swap_avx2(src: *const u8, dst: *mut u8, n: usize, itemsize: usize) {
+    // SAFETY: forwarded.
+    unsafe { swap_body(src, dst, n, itemsize) }
+}
+
+/// [`swap_body`] compiled for SSSE3.
+///
+/// # Safety
+/// The CPU has SSSE3; as [`swap_run`].
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "ssse3")]
+unsafe fn swap_ssse3(src: *const u8, dst: *mut u8, n: usize, itemsize: usize) {
+    // SAFETY: forwarded.
+    unsafe { swap_body(src, dst, n, itemsize) }
 }
 
 /// Where the lanes of one chunk come from and go to.

@@ -10,9 +10,13 @@
 //! - dense rows on both sides: one `memcpy` (or one vectorised swap / conversion pass) per row, and per
 //!   run of rows that are adjacent on both sides;
 //! - both sides dense down their columns (column-major): the same per column;
-//! - both sides walked best in the same order: element loops specialised by item size;
-//! - opposite orders (transposes): a cache-blocked kernel through an L1 buffer ([`strided`]).
+//! - raw 4- and 8-byte transposes (one side dense along rows, the other down columns): cache-line
+//!   blocks transposed in SIMD registers (`transpose`);
+//! - other layouts whose sides want opposite walk orders: a cache-blocked kernel through an L1 buffer
+//!   (`strided::tiled`); layouts that agree: element loops specialised by item size.
 //!
+//! Swaps and conversions run vectorised loops, compiled twice (baseline and AVX2) and picked at run
+//! time. Copies of 8 MiB or more (bytes read plus written) split their rows across two threads.
 //! Sources that may share memory with the target are first copied to a temporary buffer, so every
 //! copy has the result of copying from a snapshot of the source.
 //!
@@ -42,6 +46,7 @@ pub(crate) mod simd;
 mod strided;
 #[cfg(test)]
 mod tests;
+mod transpose;
 
 use std::sync::OnceLock;
 
@@ -435,8 +440,10 @@ unsafe fn copy_through_snapshot(dst: &Side, src: &Side, cols: usize, op: Element
     }
 }
 
-/// Copies of at least this many bytes (read + written) are split across two threads.
-const PARALLEL_BYTES: usize = usize::MAX;
+/// Copies of at least this many bytes (read + written) are split across two threads. Measured on a
+/// shared 2-core machine: 1000 × 1000 doubles (16 MB moved) copy 1.3× faster than one `memcpy`,
+/// transposes 1.6×; the thread start (tens of µs) is a few percent of a copy this size.
+const PARALLEL_BYTES: usize = 8 << 20;
 
 /// The number of threads a large copy may use (cached: `available_parallelism` reads cgroup files).
 fn threads() -> usize {
@@ -468,7 +475,10 @@ unsafe fn run(dst: &Side, src: &Side, cols: usize, op: ElementOp) {
         .saturating_mul(op.src_itemsize() + op.dst_itemsize());
     if bytes >= PARALLEL_BYTES && rows >= 2 && threads() > 1 {
         let mid = rows / 2;
-        let (d2, s2) = (SendSide(dst.slice(mid..rows)), SendSide(src.slice(mid..rows)));
+        let (d2, s2) = (
+            SendSide(dst.slice(mid..rows)),
+            SendSide(src.slice(mid..rows)),
+        );
         std::thread::scope(|scope| {
             scope.spawn(move || {
                 let (d2, s2) = (d2, s2);
@@ -501,6 +511,11 @@ unsafe fn run_serial(dst: &Side, src: &Side, cols: usize, op: ElementOp) {
             // Column-major on both sides: columns are the dense runs.
             let col = |side: &Side, c: usize| side.rows[0].wrapping_offset(c as isize * side.cs);
             return dense_runs(dst, src, cols, col, src.rows.len(), op);
+        }
+        if let ElementOp::Raw { itemsize } = op {
+            if let Some(kind) = transpose::Transpose::detect(dst, src, cols, itemsize) {
+                return transpose::transpose(dst, src, cols, itemsize, kind);
+            }
         }
         match (src.colwise(), dst.colwise()) {
             (Some(_), None) | (None, Some(_)) if strided::tiles_fit(op) => {
@@ -537,7 +552,8 @@ unsafe fn dense_runs(
         {
             end += 1;
         }
-        // SAFETY: runs i..end are adjacent on both sides, so they form one dense run (caller).
+        // SAFETY: runs i..end are adjacent on both sides, so they form one dense run of valid
+        // elements (caller); the kernels only walk addresses, which hold whatever owns them.
         unsafe { op_run(dp, sp, (end - i) * len, op) };
         i = end;
     }

@@ -8,7 +8,12 @@
 /// Whether the AVX2 versions of the kernels may run on this CPU. `is_x86_feature_detected!` caches the
 /// CPUID result in an atomic after the first call, so this is a load and a test.
 #[inline]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(super) fn has_avx2() -> bool {
+    #[cfg(test)]
+    if FORCE_BASELINE.with(|force| force.get()) {
+        return false;
+    }
     #[cfg(target_arch = "x86_64")]
     {
         std::arch::is_x86_feature_detected!("avx2")
@@ -17,6 +22,23 @@ pub(super) fn has_avx2() -> bool {
     {
         false
     }
+}
+
+/// Whether SSSE3 (`pshufb`) may be used: every x86-64 CPU since 2006 but the very first ones.
+#[inline]
+#[cfg(target_arch = "x86_64")]
+pub(super) fn has_ssse3() -> bool {
+    #[cfg(test)]
+    if FORCE_BASELINE.with(|force| force.get()) {
+        return false;
+    }
+    std::arch::is_x86_feature_detected!("ssse3")
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Set by tests to run the baseline kernels on this thread even where AVX2 is available.
+    pub(super) static FORCE_BASELINE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Declares `$name`, which runs `$body` compiled for AVX2 when the CPU has it and for the baseline

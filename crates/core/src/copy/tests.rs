@@ -1,1 +1,1094 @@
+//! Every kernel against the scalar reference [`convert_one`], on random shapes and layouts.
 
+use super::*;
+use crate::element::to_uint8_clamp;
+use ScalarKind::*;
+
+/// xorshift64*: small, deterministic, good enough to pick shapes, layouts and bytes.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// Runs `body` with the AVX2 kernels (where the CPU has them) and with the baseline ones.
+fn on_both_isas(mut body: impl FnMut()) {
+    body();
+    super::simd::FORCE_BASELINE.with(|force| force.set(true));
+    body();
+    super::simd::FORCE_BASELINE.with(|force| force.set(false));
+}
+
+const ORDERS: [ByteOrder; 2] = [ByteOrder::Little, ByteOrder::Big];
+
+/// How a test side lays its elements out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Shape {
+    Dense,
+    PaddedRows,
+    /// Rows at shuffled places of one block, as an indirect matrix may have them.
+    Shuffled,
+    ColMajor,
+    ColMajorPadded,
+    ReversedCols,
+    ReversedRows,
+    EveryOther,
+    /// Source only: every element of a row is the same.
+    ZeroCol,
+    /// Source only: every row is the same.
+    ZeroRow,
+    /// Source only: any small strides, elements may overlap.
+    Random,
+}
+
+const DST_SHAPES: [Shape; 8] = [
+    Shape::Dense,
+    Shape::PaddedRows,
+    Shape::Shuffled,
+    Shape::ColMajor,
+    Shape::ColMajorPadded,
+    Shape::ReversedCols,
+    Shape::ReversedRows,
+    Shape::EveryOther,
+];
+const SRC_SHAPES: [Shape; 11] = [
+    Shape::Dense,
+    Shape::PaddedRows,
+    Shape::Shuffled,
+    Shape::ColMajor,
+    Shape::ColMajorPadded,
+    Shape::ReversedCols,
+    Shape::ReversedRows,
+    Shape::EveryOther,
+    Shape::ZeroCol,
+    Shape::ZeroRow,
+    Shape::Random,
+];
+
+/// Element offsets of a side: row starts (relative to the buffer start) and the column stride.
+struct Layout {
+    rows: Vec<isize>,
+    cs: isize,
+    /// Buffer bytes needed.
+    len: usize,
+}
+
+impl Layout {
+    fn new(rng: &mut Rng, shape: Shape, rows: usize, cols: usize, size: usize) -> Layout {
+        let (r, c, z) = (rows as isize, cols as isize, size as isize);
+        let pad = 1 + rng.below(3) as isize;
+        let (rs, cs) = match shape {
+            Shape::Dense | Shape::Shuffled => (c * z, z),
+            Shape::PaddedRows => ((c + pad) * z, z),
+            Shape::ColMajor => (z, r * z),
+            Shape::ColMajorPadded => (z, (r + pad) * z),
+            Shape::ReversedCols => (c * z, -z),
+            Shape::ReversedRows => (-c * z, z),
+            Shape::EveryOther => (2 * c * z, 2 * z),
+            Shape::ZeroCol => (z, 0),
+            Shape::ZeroRow => (0, z),
+            Shape::Random => {
+                let mut pick = || (rng.below(7) as isize - 3) * z + rng.below(2) as isize;
+                (pick() * c.max(1), pick())
+            }
+        };
+        let mut starts: Vec<isize> = (0..r).map(|i| i * rs).collect();
+        if shape == Shape::Shuffled {
+            for i in (1..starts.len()).rev() {
+                starts.swap(i, rng.below(i + 1));
+            }
+        }
+        // Shift so that the lowest byte touched is at offset 0, plus a random misalignment.
+        let span = if cols == 0 { 0 } else { (c - 1) * cs };
+        let lo = starts.iter().map(|&s| s.min(s + span)).min().unwrap_or(0);
+        let hi = starts.iter().map(|&s| s.max(s + span)).max().unwrap_or(0);
+        let shift = rng.below(8) as isize - lo;
+        Layout {
+            rows: starts.iter().map(|&s| s + shift).collect(),
+            cs,
+            len: (hi + shift) as usize + size + 8,
+        }
+    }
+
+    fn at(&self, r: usize, c: usize) -> usize {
+        (self.rows[r] + c as isize * self.cs) as usize
+    }
+
+    fn table(&self, buf: &mut [u8]) -> Vec<*mut u8> {
+        let base = buf.as_mut_ptr();
+        self.rows.iter().map(|&o| base.wrapping_offset(o)).collect()
+    }
+}
+
+fn random_bytes(rng: &mut Rng, n: usize) -> Vec<u8> {
+    (0..n).map(|_| rng.next() as u8).collect()
+}
+
+/// Values worth checking for each kind, encoded in `order`.
+fn edge_elements(kind: ScalarKind, order: ByteOrder) -> Vec<Vec<u8>> {
+    let numbers: &[f64] = &[
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        0.5,
+        1.5,
+        2.5,
+        -0.5,
+        254.5,
+        255.5,
+        255.0,
+        256.0,
+        3.7,
+        -3.7,
+        127.0,
+        128.0,
+        -129.0,
+        32767.5,
+        65535.0,
+        65536.0,
+        2147483647.0,
+        2147483648.0,
+        -2147483648.0,
+        -2147483649.0,
+        4294967295.0,
+        4294967297.0,
+        1e300,
+        -1e300,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        9007199254740993.0,
+        9.223372036854776e18,
+        -9.223372036854776e18,
+        1.8446744073709552e19,
+        65504.0,
+        65520.0,
+        1e-7,
+        5.960464477539063e-8,
+        2.9802322387695312e-8,
+        6.103515625e-5,
+        f64::MIN_POSITIVE,
+        5e-324,
+    ];
+    let bigints: &[u64] = &[
+        0,
+        1,
+        u64::MAX,
+        i64::MIN as u64,
+        i64::MAX as u64,
+        255,
+        256,
+        (1 << 53) + 1,
+        (1 << 63) + (1 << 11) + 1,
+        0x1_0000_0001,
+        0xffff_ffff_8000_0000,
+        0x8000_0000,
+    ];
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    match kind {
+        I64 | U64 => {
+            for &v in bigints {
+                let b = encode(kind, order, Input::BigInt(v)).unwrap();
+                out.push(b[..8].to_vec());
+            }
+        }
+        Bool => out.extend([vec![0], vec![1], vec![2], vec![255]]),
+        F16 => {
+            for bits in [
+                0x0001u16, 0x03ff, 0x0400, 0x7bff, 0x7c00, 0xfc00, 0x7e01, 0x8001, 0x3c00,
+            ] {
+                let b = match order {
+                    ByteOrder::Little => bits.to_le_bytes(),
+                    ByteOrder::Big => bits.to_be_bytes(),
+                };
+                out.push(b.to_vec());
+            }
+        }
+        _ => {}
+    }
+    if !kind.is_bigint() && kind != Bool {
+        for &x in numbers {
+            let b = encode(kind, order, Input::Number(x)).unwrap();
+            out.push(b[..kind.size()].to_vec());
+        }
+    }
+    out
+}
+
+/// Fills a buffer with random bytes, then puts edge values at random element places of a layout.
+fn source_bytes(
+    rng: &mut Rng,
+    layout: &Layout,
+    rows: usize,
+    cols: usize,
+    op: ElementOp,
+) -> Vec<u8> {
+    let size = op.src_itemsize();
+    let mut buf = random_bytes(rng, layout.len);
+    if let ElementOp::Convert {
+        from, from_order, ..
+    } = op
+    {
+        let edges = edge_elements(from, from_order);
+        for r in 0..rows {
+            for c in 0..cols {
+                if rng.chance(50) {
+                    let e = &edges[rng.below(edges.len())];
+                    let at = layout.at(r, c);
+                    buf[at..at + size].copy_from_slice(e);
+                }
+            }
+        }
+    }
+    buf
+}
+
+/// Whether `got` and `want` are the same element: the same bytes, or two NaNs of a float target.
+fn same_element(op: ElementOp, got: &[u8], want: &[u8]) -> bool {
+    if got == want {
+        return true;
+    }
+    match op {
+        ElementOp::Convert { to, to_order, .. } if to.is_float() => {
+            let nan = |b: &[u8]| matches!(decode(to, to_order, b), Value::Number(x) if x.is_nan());
+            nan(got) && nan(want)
+        }
+        _ => false,
+    }
+}
+
+/// Copies with `copy_plane` between two separate buffers and checks every byte of the target.
+fn check_copy(rng: &mut Rng, op: ElementOp, rows: usize, cols: usize, ss: Shape, ds: Shape) {
+    let (s, d) = (op.src_itemsize(), op.dst_itemsize());
+    let sl = Layout::new(rng, ss, rows, cols, s);
+    let dl = Layout::new(rng, ds, rows, cols, d);
+    let mut src = source_bytes(rng, &sl, rows, cols, op);
+    let mut dst = random_bytes(rng, dl.len);
+    let mut want = dst.clone();
+    for r in 0..rows {
+        for c in 0..cols {
+            let at = dl.at(r, c);
+            let from = sl.at(r, c);
+            want[at..at + d].copy_from_slice(&convert_one(op, &src[from..from + s]));
+        }
+    }
+    let before = src.clone();
+    let (st, dt) = (sl.table(&mut src), dl.table(&mut dst));
+    // SAFETY: every element address lies inside the buffers, which outlive the copy.
+    unsafe {
+        copy_plane(
+            &Plane {
+                rows: &dt,
+                col_stride: dl.cs,
+            },
+            &Plane {
+                rows: &st,
+                col_stride: sl.cs,
+            },
+            rows,
+            cols,
+            op,
+        )
+    };
+    assert_eq!(src, before, "the source changed");
+    compare(
+        op,
+        &dst,
+        &want,
+        &dl,
+        rows,
+        cols,
+        &format!("{op:?} {rows}x{cols} {ss:?} -> {ds:?}"),
+    );
+}
+
+fn compare(
+    op: ElementOp,
+    got: &[u8],
+    want: &[u8],
+    dl: &Layout,
+    rows: usize,
+    cols: usize,
+    what: &str,
+) {
+    let d = op.dst_itemsize();
+    let mut inside = vec![false; got.len()];
+    for r in 0..rows {
+        for c in 0..cols {
+            let at = dl.at(r, c);
+            assert!(
+                same_element(op, &got[at..at + d], &want[at..at + d]),
+                "{what}: element ({r}, {c}): got {:?}, want {:?}",
+                &got[at..at + d],
+                &want[at..at + d]
+            );
+            inside[at..at + d].fill(true);
+        }
+    }
+    for (i, flag) in inside.iter().enumerate() {
+        assert!(
+            *flag || got[i] == want[i],
+            "{what}: byte {i} outside the elements changed"
+        );
+    }
+}
+
+fn random_dims(rng: &mut Rng) -> (usize, usize) {
+    let dim = |rng: &mut Rng| match rng.below(10) {
+        0 => 0,
+        1 => 1,
+        2..=6 => 1 + rng.below(12),
+        _ => 1 + rng.below(80),
+    };
+    (dim(rng), dim(rng))
+}
+
+fn all_converts() -> Vec<ElementOp> {
+    let mut ops = Vec::new();
+    for from in ScalarKind::ALL {
+        for to in ScalarKind::ALL {
+            for from_order in ORDERS {
+                for to_order in ORDERS {
+                    ops.push(ElementOp::Convert {
+                        from,
+                        from_order,
+                        to,
+                        to_order,
+                    });
+                }
+            }
+        }
+    }
+    ops
+}
+
+#[test]
+fn conversions_match_the_reference_on_every_layout() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    on_both_isas(|| {
+        for op in all_converts() {
+            for _ in 0..4 {
+                let (rows, cols) = random_dims(&mut rng);
+                let ss = SRC_SHAPES[rng.below(SRC_SHAPES.len())];
+                let ds = DST_SHAPES[rng.below(DST_SHAPES.len())];
+                check_copy(&mut rng, op, rows, cols, ss, ds);
+            }
+            // Long dense runs: several conversion chunks, and the exact fallback of the fast paths.
+            check_copy(&mut rng, op, 3, 300, Shape::Dense, Shape::Dense);
+        }
+    });
+}
+
+#[test]
+fn raw_and_swap_match_the_reference_on_every_layout() {
+    let mut rng = Rng(12345);
+    let mut ops: Vec<ElementOp> = [1, 2, 3, 4, 6, 8, 12, 16, 20, 600]
+        .map(|itemsize| ElementOp::Raw { itemsize })
+        .to_vec();
+    ops.extend([2, 3, 4, 8].map(|itemsize| ElementOp::Swap { itemsize }));
+    on_both_isas(|| {
+        for &op in &ops {
+            for ss in SRC_SHAPES {
+                for ds in DST_SHAPES {
+                    let (rows, cols) = if op.src_itemsize() > 100 {
+                        (1 + rng.below(5), 1 + rng.below(5))
+                    } else {
+                        random_dims(&mut rng)
+                    };
+                    check_copy(&mut rng, op, rows, cols, ss, ds);
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn tiles_edges_and_transposes() {
+    let mut rng = Rng(777);
+    // Shapes around the block and tile edges (blocks of 8 doubles / 16 floats, tiles of 64 / 128;
+    // buffered tiles of 32 to 64), both directions, dense and indirect rows.
+    let ops = [
+        ElementOp::Raw { itemsize: 8 },
+        ElementOp::Raw { itemsize: 4 },
+        ElementOp::Raw { itemsize: 2 },
+        ElementOp::Raw { itemsize: 1 },
+        ElementOp::Raw { itemsize: 12 },
+        ElementOp::Swap { itemsize: 4 },
+        ElementOp::Convert {
+            from: F64,
+            from_order: ByteOrder::NATIVE,
+            to: I32,
+            to_order: ByteOrder::Big,
+        },
+    ];
+    on_both_isas(|| {
+        for op in ops {
+            for (rows, cols) in [
+                (7, 9),
+                (8, 16),
+                (31, 33),
+                (32, 32),
+                (64, 65),
+                (90, 45),
+                (1, 200),
+                (200, 1),
+                (129, 70),
+                (17, 140),
+            ] {
+                let pairs = [
+                    (Shape::ColMajor, Shape::Dense),
+                    (Shape::Dense, Shape::ColMajor),
+                    (Shape::ColMajor, Shape::Shuffled),
+                    (Shape::Shuffled, Shape::ColMajor),
+                    (Shape::ColMajorPadded, Shape::ColMajor),
+                    (Shape::Shuffled, Shape::ColMajorPadded),
+                    (Shape::ColMajorPadded, Shape::PaddedRows),
+                ];
+                for (ss, ds) in pairs {
+                    check_copy(&mut rng, op, rows, cols, ss, ds);
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn large_copies_split_across_threads_stay_exact() {
+    // Over the size from which copies use two threads: dense, transposed, converted.
+    let (rows, cols) = (1100, 1000);
+    let src: Vec<f64> = (0..rows * cols).map(|i| i as f64 * 1.5 - 7e5).collect();
+    let st = row_table(src.as_ptr() as *mut u8, rows, 8);
+    let col_major = Plane {
+        rows: &st,
+        col_stride: (rows * 8) as isize,
+    };
+    let mut out = vec![0f64; rows * cols];
+    let ot = row_table(out.as_mut_ptr() as *mut u8, rows, (cols * 8) as isize);
+    let row_major = Plane {
+        rows: &ot,
+        col_stride: 8,
+    };
+    // SAFETY: both tables address `rows × cols` doubles inside `src` / `out`.
+    unsafe {
+        copy_plane(
+            &row_major,
+            &col_major,
+            rows,
+            cols,
+            ElementOp::Raw { itemsize: 8 },
+        )
+    };
+    for r in (0..rows).step_by(7) {
+        for c in 0..cols {
+            assert_eq!(out[r * cols + c], src[c * rows + r], "({r}, {c})");
+        }
+    }
+    let mut ints = vec![0i32; rows * cols];
+    let it = row_table(ints.as_mut_ptr() as *mut u8, rows, (cols * 4) as isize);
+    let op = ElementOp::Convert {
+        from: F64,
+        from_order: ByteOrder::NATIVE,
+        to: I32,
+        to_order: ByteOrder::NATIVE,
+    };
+    // SAFETY: as above, 4-byte elements on the target.
+    unsafe {
+        copy_plane(
+            &Plane {
+                rows: &it,
+                col_stride: 4,
+            },
+            &row_major,
+            rows,
+            cols,
+            op,
+        )
+    };
+    for (i, (&x, &n)) in out.iter().zip(&ints).enumerate() {
+        assert_eq!(n, crate::element::to_uint32(x) as i32, "element {i}");
+    }
+}
+
+/// Copies within one buffer and checks against copying from a snapshot.
+fn check_overlapping(
+    op: ElementOp,
+    buf: &mut [u8],
+    src: (&[isize], isize),
+    dst: (&[isize], isize),
+    rows: usize,
+    cols: usize,
+) {
+    let (s, d) = (op.src_itemsize(), op.dst_itemsize());
+    let snapshot = buf.to_vec();
+    let mut want = buf.to_vec();
+    for r in 0..rows {
+        for c in 0..cols {
+            let from = (src.0[r] + c as isize * src.1) as usize;
+            let at = (dst.0[r] + c as isize * dst.1) as usize;
+            want[at..at + d].copy_from_slice(&convert_one(op, &snapshot[from..from + s]));
+        }
+    }
+    let base = buf.as_mut_ptr();
+    let st: Vec<*mut u8> = src.0.iter().map(|&o| base.wrapping_offset(o)).collect();
+    let dt: Vec<*mut u8> = dst.0.iter().map(|&o| base.wrapping_offset(o)).collect();
+    // SAFETY: every element address lies inside `buf`.
+    unsafe {
+        copy_plane(
+            &Plane {
+                rows: &dt,
+                col_stride: dst.1,
+            },
+            &Plane {
+                rows: &st,
+                col_stride: src.1,
+            },
+            rows,
+            cols,
+            op,
+        )
+    };
+    let dl = Layout {
+        rows: dst.0.to_vec(),
+        cs: dst.1,
+        len: buf.len(),
+    };
+    compare(
+        op,
+        buf,
+        &want,
+        &dl,
+        rows,
+        cols,
+        &format!("overlapping {op:?}"),
+    );
+}
+
+#[test]
+fn overlapping_copies_see_a_snapshot() {
+    let mut rng = Rng(4242);
+    let n = 40usize;
+    let to_i32 = ElementOp::Convert {
+        from: F64,
+        from_order: ByteOrder::NATIVE,
+        to: I32,
+        to_order: ByteOrder::NATIVE,
+    };
+    let to_f64 = ElementOp::Convert {
+        from: I16,
+        from_order: ByteOrder::Big,
+        to: F64,
+        to_order: ByteOrder::NATIVE,
+    };
+    for op in [
+        ElementOp::Raw { itemsize: 8 },
+        ElementOp::Swap { itemsize: 8 },
+        to_i32,
+        to_f64,
+    ] {
+        let (s, d) = (op.src_itemsize() as isize, op.dst_itemsize() as isize);
+        let z = s.max(d);
+        let mut buf = random_bytes(&mut rng, (n + 2) * n * z as usize);
+        let rows_at = |step: isize, first: isize| {
+            (0..n as isize)
+                .map(|r| first + r * step)
+                .collect::<Vec<_>>()
+        };
+        let row = n as isize * z;
+        // Self-copy: identity for raw, element-wise op otherwise (when the sizes agree).
+        if s == d {
+            let same = rows_at(row, 0);
+            check_overlapping(op, &mut buf, (&same, s), (&same, d), n, n);
+        }
+        // Rows shifted by one, up and down; columns shifted by one element.
+        check_overlapping(
+            op,
+            &mut buf,
+            (&rows_at(row, row), s),
+            (&rows_at(row, 0), d),
+            n,
+            n,
+        );
+        check_overlapping(
+            op,
+            &mut buf,
+            (&rows_at(row, 0), s),
+            (&rows_at(row, row), d),
+            n,
+            n,
+        );
+        check_overlapping(
+            op,
+            &mut buf,
+            (&rows_at(row, z), s),
+            (&rows_at(row, 0), d),
+            n,
+            n - 1,
+        );
+        // In-place transpose of a square matrix: the source read column-major over the target.
+        if s == d {
+            check_overlapping(
+                op,
+                &mut buf,
+                (&rows_at(s, 0), row),
+                (&rows_at(row, 0), d),
+                n,
+                n,
+            );
+        }
+        // Reversal onto itself.
+        check_overlapping(
+            op,
+            &mut buf,
+            (&rows_at(row, (n as isize - 1) * z), -z),
+            (&rows_at(row, 0), z),
+            n,
+            n,
+        );
+    }
+    // A self-copy of a layout whose elements overlap each other (column stride 1 for 4-byte items).
+    let mut buf = random_bytes(&mut rng, 64);
+    check_overlapping(
+        ElementOp::Raw { itemsize: 4 },
+        &mut buf,
+        (&[0, 20], 1),
+        (&[0, 20], 1),
+        2,
+        10,
+    );
+}
+
+#[test]
+fn random_overlaps_in_one_buffer_see_a_snapshot() {
+    let mut rng = Rng(99);
+    for _ in 0..400 {
+        let op = match rng.below(3) {
+            0 => ElementOp::Raw {
+                itemsize: [1, 2, 4, 8, 12][rng.below(5)],
+            },
+            1 => ElementOp::Swap {
+                itemsize: [2, 4, 8][rng.below(3)],
+            },
+            _ => {
+                let ops = all_converts();
+                ops[rng.below(ops.len())]
+            }
+        };
+        let (rows, cols) = (1 + rng.below(20), 1 + rng.below(20));
+        let (ss, ds) = (
+            SRC_SHAPES[rng.below(SRC_SHAPES.len())],
+            DST_SHAPES[rng.below(DST_SHAPES.len())],
+        );
+        let sl = Layout::new(&mut rng, ss, rows, cols, op.src_itemsize());
+        let dl = Layout::new(&mut rng, ds, rows, cols, op.dst_itemsize());
+        let len = sl.len.max(dl.len);
+        let mut buf = random_bytes(&mut rng, len + 64);
+        let (so, do_) = (rng.below(64) as isize, rng.below(64) as isize);
+        let src_rows: Vec<isize> = sl.rows.iter().map(|&o| o + so).collect();
+        let dst_rows: Vec<isize> = dl.rows.iter().map(|&o| o + do_).collect();
+        check_overlapping(
+            op,
+            &mut buf,
+            (&src_rows, sl.cs),
+            (&dst_rows, dl.cs),
+            rows,
+            cols,
+        );
+    }
+}
+
+fn one(from: ScalarKind, to: ScalarKind, src: &[u8]) -> Vec<u8> {
+    let op = ElementOp::Convert {
+        from,
+        from_order: ByteOrder::Little,
+        to,
+        to_order: ByteOrder::Little,
+    };
+    let want = convert_one(op, src);
+    // And through the kernel, dense and strided.
+    for shape in [Shape::Dense, Shape::ColMajor] {
+        let mut rng = Rng(1);
+        let dl = Layout::new(&mut rng, shape, 1, 3, to.size());
+        let mut src3 = [src, src, src].concat();
+        let st = [src3.as_mut_ptr()];
+        let mut dst = vec![0u8; dl.len];
+        let dt = dl.table(&mut dst);
+        // SAFETY: 3 source elements of `from.size()` bytes and the target layout's buffer.
+        unsafe {
+            copy_plane(
+                &Plane {
+                    rows: &dt,
+                    col_stride: dl.cs,
+                },
+                &Plane {
+                    rows: &st,
+                    col_stride: from.size() as isize,
+                },
+                1,
+                3,
+                op,
+            )
+        };
+        for c in 0..3 {
+            let at = dl.at(0, c);
+            assert!(
+                same_element(op, &dst[at..at + to.size()], &want),
+                "{from:?} -> {to:?}"
+            );
+        }
+    }
+    want
+}
+
+fn num(kind: ScalarKind, x: f64) -> Vec<u8> {
+    encode(kind, ByteOrder::Little, Input::Number(x)).unwrap()[..kind.size()].to_vec()
+}
+
+fn value(kind: ScalarKind, bytes: &[u8]) -> Value {
+    decode(kind, ByteOrder::Little, bytes)
+}
+
+#[test]
+fn edge_values_convert_as_in_javascript() {
+    let n = |x: f64| Value::Number(x);
+    let f64_to = |to, x| value(to, &one(F64, to, &num(F64, x)));
+    assert_eq!(f64_to(I32, 3.7), n(3.0));
+    assert_eq!(f64_to(I32, -3.7), n(-3.0));
+    assert_eq!(f64_to(I32, 2f64.powi(32) + 1.0), n(1.0));
+    assert_eq!(f64_to(I32, 2f64.powi(31)), n(-2147483648.0));
+    assert_eq!(f64_to(I32, -(2f64.powi(31)) - 1.0), n(2147483647.0));
+    assert_eq!(f64_to(U32, -1.0), n(4294967295.0));
+    assert_eq!(f64_to(I16, 1e300), n(0.0));
+    assert_eq!(f64_to(I8, f64::NAN), n(0.0));
+    assert_eq!(f64_to(U16, f64::INFINITY), n(0.0));
+    assert_eq!(f64_to(I8, 200.0), n(-56.0));
+    for (x, want) in [
+        (0.5, 0.0),
+        (1.5, 2.0),
+        (2.5, 2.0),
+        (-0.0, 0.0),
+        (f64::NAN, 0.0),
+        (255.5, 255.0),
+    ] {
+        assert_eq!(f64_to(U8Clamped, x), n(want), "{x}");
+    }
+    assert_eq!(f64_to(Bool, f64::NAN), Value::Bool(false));
+    assert_eq!(f64_to(Bool, -0.0), Value::Bool(false));
+    assert_eq!(f64_to(Bool, 0.1), Value::Bool(true));
+    assert_eq!(f64_to(I64, -1.5), Value::Int64(-1));
+    assert_eq!(f64_to(U64, -1.0), Value::Uint64(u64::MAX));
+    assert_eq!(f64_to(I64, f64::NEG_INFINITY), Value::Int64(0));
+    assert_eq!(f64_to(I64, 2f64.powi(64) + 4096.0), Value::Int64(4096));
+    match f64_to(F32, f64::NAN) {
+        Value::Number(x) => assert!(x.is_nan()),
+        v => panic!("{v:?}"),
+    }
+    // -0 survives float conversions; subnormal halves are exact.
+    assert_eq!(one(F64, F32, &num(F64, -0.0)), (-0.0f32).to_le_bytes());
+    assert_eq!(
+        one(F64, F16, &num(F64, 5.960464477539063e-8)),
+        1u16.to_le_bytes()
+    );
+    assert_eq!(
+        one(F64, F16, &num(F64, 2.9802322387695312e-8)),
+        0u16.to_le_bytes()
+    );
+    assert_eq!(
+        one(F64, F16, &num(F64, 2f64.powi(-25) * 3.0)),
+        2u16.to_le_bytes()
+    );
+    assert_eq!(
+        value(F64, &one(F16, F64, &1u16.to_le_bytes())),
+        n(5.960464477539063e-8)
+    );
+    // 64-bit sources.
+    let max = u64::MAX.to_le_bytes();
+    let min = (i64::MIN as u64).to_le_bytes();
+    assert_eq!(value(I8, &one(U64, I8, &max)), n(-1.0));
+    assert_eq!(value(U8, &one(U64, U8, &max)), n(255.0));
+    assert_eq!(value(U8Clamped, &one(U64, U8Clamped, &max)), n(255.0));
+    assert_eq!(value(U8Clamped, &one(I64, U8Clamped, &max)), n(0.0));
+    assert_eq!(value(I32, &one(U64, I32, &max)), n(-1.0));
+    assert_eq!(value(U32, &one(I64, U32, &max)), n(4294967295.0));
+    assert_eq!(value(F64, &one(U64, F64, &max)), n(18446744073709551615.0));
+    assert_eq!(value(F64, &one(I64, F64, &max)), n(-1.0));
+    assert_eq!(
+        value(F32, &one(U64, F32, &max)),
+        n(f64::from(1.8446744e19f32))
+    );
+    assert_eq!(value(F16, &one(U64, F16, &max)), n(f64::INFINITY));
+    assert_eq!(value(Bool, &one(U64, Bool, &max)), Value::Bool(true));
+    assert_eq!(value(I64, &one(U64, I64, &max)), Value::Int64(-1));
+    assert_eq!(value(I32, &one(I64, I32, &min)), n(0.0));
+    assert_eq!(value(I16, &one(I64, I16, &min)), n(0.0));
+    assert_eq!(value(U8Clamped, &one(I64, U8Clamped, &min)), n(0.0));
+    assert_eq!(value(F64, &one(I64, F64, &min)), n(-9.223372036854776e18));
+    assert_eq!(value(F16, &one(I64, F16, &min)), n(f64::NEG_INFINITY));
+    assert_eq!(value(U64, &one(I64, U64, &min)), Value::Uint64(1 << 63));
+    assert_eq!(
+        value(Bool, &one(I64, Bool, &0u64.to_le_bytes())),
+        Value::Bool(false)
+    );
+    // Bool sources are 0 or 1, whatever the byte.
+    assert_eq!(value(I32, &one(Bool, I32, &[7])), n(1.0));
+    assert_eq!(value(F64, &one(Bool, F64, &[255])), n(1.0));
+    assert_eq!(one(Bool, Bool, &[7]), [1]);
+    assert_eq!(value(I64, &one(Bool, I64, &[2])), Value::Int64(1));
+    // Int sources into narrower and 64-bit targets wrap / extend.
+    assert_eq!(value(I8, &one(I32, I8, &num(I32, 300.0))), n(44.0));
+    assert_eq!(
+        value(U64, &one(I16, U64, &num(I16, -2.0))),
+        Value::Uint64(u64::MAX - 1)
+    );
+    assert_eq!(
+        value(U8Clamped, &one(I16, U8Clamped, &num(I16, -2.0))),
+        n(0.0)
+    );
+    assert_eq!(
+        value(U8Clamped, &one(I8, U8Clamped, &num(I8, -1.0))),
+        n(0.0)
+    );
+    assert_eq!(
+        value(U8Clamped, &one(U16, U8Clamped, &num(U16, 256.0))),
+        n(255.0)
+    );
+}
+
+#[test]
+fn clamping_rounds_half_to_even_like_the_reference() {
+    let mut rng = Rng(5);
+    let mut xs: Vec<f64> = (-20..=1100).map(|k| f64::from(k) / 4.0).collect();
+    xs.extend((0..10_000).map(|_| f64::from_bits(rng.next())));
+    xs.extend((0..10_000).map(|_| (rng.next() % 600_000) as f64 / 1000.0 - 100.0));
+    for x in xs {
+        assert_eq!(convert::clamp_u8_for_tests(x), to_uint8_clamp(x), "{x}");
+    }
+}
+
+#[test]
+fn exact_to_uint32_matches_the_reference() {
+    let mut rng = Rng(6);
+    let mut xs: Vec<f64> = vec![
+        0.0,
+        -0.0,
+        0.5,
+        -0.5,
+        1.0,
+        -1.0,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for e in 0..1100 {
+        let p = 2f64.powi(e - 20);
+        xs.extend([
+            p,
+            -p,
+            p + 1.0,
+            p - 1.0,
+            -p + 0.5,
+            p * 1.5,
+            p * 0.999_999,
+            f64::from_bits(p.to_bits() - 1),
+        ]);
+    }
+    xs.extend((0..100_000).map(|_| f64::from_bits(rng.next())));
+    xs.extend((0..100_000).map(|_| (rng.next() as i64 as f64) / 2f64.powi(rng.below(80) as i32)));
+    for x in xs {
+        assert_eq!(
+            convert::to_uint32_for_tests(x),
+            crate::element::to_uint32(x),
+            "{x:e}"
+        );
+    }
+}
+
+#[test]
+fn plan_checks_formats_with_the_contract_codes() {
+    let f = |s: &str| Format::parse(s).unwrap();
+    let err =
+        |a: &str, b: &str, cast, convert| ElementOp::plan(&f(a), &f(b), cast, convert).unwrap_err();
+    let e = err("d", "i", false, false);
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (ErrorCode::FormatMismatch, "different formats")
+    );
+    let e = err("d", "i", true, false);
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (ErrorCode::ItemsizeMismatch, "different itemsizes")
+    );
+    let e = err("d", "i", true, true);
+    assert_eq!(e.code, ErrorCode::ItemsizeMismatch);
+    assert_eq!(
+        err("id", "d", false, true).code,
+        ErrorCode::FormatUnsupported
+    );
+    assert_eq!(
+        err("d", "4s", false, true).code,
+        ErrorCode::FormatUnsupported
+    );
+    assert_eq!(
+        err("id", "di", false, false).code,
+        ErrorCode::FormatMismatch
+    );
+    let ok =
+        |a: &str, b: &str, cast, convert| ElementOp::plan(&f(a), &f(b), cast, convert).unwrap();
+    assert_eq!(
+        ok("i", "int32", false, false),
+        ElementOp::Raw { itemsize: 4 }
+    );
+    assert_eq!(
+        ok("<hh4x", "<hh4x", false, true),
+        ElementOp::Raw { itemsize: 8 }
+    );
+    assert_eq!(ok("id", "qd", true, false), ElementOp::Raw { itemsize: 16 });
+    assert_eq!(ok("b", "B", true, false), ElementOp::Raw { itemsize: 1 });
+    assert_eq!(
+        ok("B", "uint8c", false, false),
+        ElementOp::Raw { itemsize: 1 }
+    );
+    assert_eq!(ok(">d", "<d", false, true), ElementOp::Swap { itemsize: 8 });
+    assert_eq!(ok(">d", "<q", true, true), ElementOp::Raw { itemsize: 8 });
+    assert_eq!(
+        ok(">d", "<i", false, true),
+        ElementOp::Convert {
+            from: F64,
+            from_order: ByteOrder::Big,
+            to: I32,
+            to_order: ByteOrder::Little
+        }
+    );
+    assert_eq!(ok("b", "B", false, true).src_itemsize(), 1);
+    let op = ok("h", "d", false, true);
+    assert_eq!((op.src_itemsize(), op.dst_itemsize()), (2, 8));
+}
+
+#[test]
+fn copy_matrix_checks_in_contract_order() {
+    let f = |s: &str| Format::parse(s).unwrap();
+    let src = IndirectMatrix::new(2, 3, f("d")).unwrap();
+    let mut ro = IndirectMatrix::new(3, 3, f("i")).unwrap();
+    ro.make_read_only();
+    let e = copy_matrix(&mut ro, &src, false, false).unwrap_err();
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (ErrorCode::Readonly, "copying to readonly buffer")
+    );
+    let mut other = IndirectMatrix::new(3, 2, f("i")).unwrap();
+    let e = copy_matrix(&mut other, &src, false, false).unwrap_err();
+    assert_eq!(
+        (e.code, e.message.as_str()),
+        (ErrorCode::ShapeMismatch, "different shapes")
+    );
+    let mut dst = IndirectMatrix::new(2, 3, f("i")).unwrap();
+    assert_eq!(
+        copy_matrix(&mut dst, &src, false, false).unwrap_err().code,
+        ErrorCode::FormatMismatch
+    );
+    assert_eq!(
+        copy_matrix(&mut dst, &src, true, false).unwrap_err().code,
+        ErrorCode::ItemsizeMismatch
+    );
+    let mut rec = IndirectMatrix::new(2, 3, f("ii")).unwrap();
+    assert_eq!(
+        copy_matrix(&mut rec, &src, false, true).unwrap_err().code,
+        ErrorCode::FormatUnsupported
+    );
+    // Cast: the same bits.
+    let mut q = IndirectMatrix::new(2, 3, f("q")).unwrap();
+    let mut s2 = IndirectMatrix::new(2, 3, f("d")).unwrap();
+    s2.set(1, 2, Input::Number(-2.0)).unwrap();
+    copy_matrix(&mut q, &s2, true, false).unwrap();
+    assert_eq!(
+        q.get(1, 2).unwrap(),
+        Value::Int64((-2.0f64).to_bits() as i64)
+    );
+    // Empty shapes copy nothing and succeed.
+    let mut e1 = IndirectMatrix::new(0, 3, f("i")).unwrap();
+    copy_matrix(
+        &mut e1,
+        &IndirectMatrix::new(0, 3, f("d")).unwrap(),
+        false,
+        true,
+    )
+    .unwrap();
+}
+
+#[test]
+fn copy_matrix_rejects_null_rows_before_writing() {
+    let f = |s: &str| Format::parse(s).unwrap();
+    let mut a = [1i32, 2];
+    let mut table = [a.as_mut_ptr() as *mut u8, std::ptr::null_mut()];
+    // SAFETY: `table` and `a` outlive the matrix; the null row is never dereferenced.
+    let src = unsafe { IndirectMatrix::from_table(table.as_mut_ptr(), 2, 2, f("i")) }.unwrap();
+    let mut dst = IndirectMatrix::new(2, 2, f("i")).unwrap();
+    assert_eq!(
+        copy_matrix(&mut dst, &src, false, false).unwrap_err().code,
+        ErrorCode::NullPointer
+    );
+    assert_eq!(dst.get(0, 0).unwrap(), Value::Number(0.0));
+}
+
+#[test]
+fn copy_matrix_between_matrices_sharing_memory() {
+    let f = |s: &str| Format::parse(s).unwrap();
+    let mut data = [1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0];
+    let p = data.as_mut_ptr() as *mut u8;
+    // Rows 0..2 and 1..3 of one 3×2 block.
+    // SAFETY: `data` outlives both matrices.
+    let (mut dst, src) = unsafe {
+        (
+            IndirectMatrix::from_row_pointers(row_table(p, 2, 16), 2, f("d"), None).unwrap(),
+            IndirectMatrix::from_row_pointers(row_table(p.add(16), 2, 16), 2, f("d"), None)
+                .unwrap(),
+        )
+    };
+    copy_matrix(&mut dst, &src, false, false).unwrap();
+    drop((dst, src));
+    assert_eq!(data, [3.0, 4.0, 5.0, 6.0, 5.0, 6.0]);
+}
+
+#[test]
+fn lowering_keeps_the_meaning() {
+    for op in all_converts() {
+        let lowered = op.lower();
+        if lowered == op {
+            continue;
+        }
+        for src in edge_elements(op.src_kind(), op.src_order()) {
+            let got = convert_one(lowered, &src);
+            let want = convert_one(op, &src);
+            assert!(
+                same_element(op, &got, &want),
+                "{op:?} -> {lowered:?} on {src:?}"
+            );
+        }
+    }
+}
+
+impl ElementOp {
+    fn src_kind(&self) -> ScalarKind {
+        match *self {
+            ElementOp::Convert { from, .. } => from,
+            _ => unreachable!(),
+        }
+    }
+    fn src_order(&self) -> ByteOrder {
+        match *self {
+            ElementOp::Convert { from_order, .. } => from_order,
+            _ => unreachable!(),
+        }
+    }
+}
