@@ -1,7 +1,18 @@
 // Every public member, checked by `tsc` (npm run typecheck) and run by the test suite: the generated
 // typings must describe what the package does. `@ts-expect-error` lines prove misuse is rejected.
 
-import { type BufferExport, type ErrorCode, type IndirectBufferError, Indirect2D, IndirectMemory2D } from 'indirect-buffer'
+import {
+  BufferCollection2D,
+  type BufferCollectionOptions,
+  type BufferExport,
+  type CopyOptions,
+  type ErrorCode,
+  type IndirectBufferError,
+  Indirect2D,
+  IndirectMemory2D,
+  type NdarrayLike,
+  type ViewOptions,
+} from 'indirect-buffer'
 import assert from 'node:assert/strict'
 
 // Literal formats give precise row and element types.
@@ -86,8 +97,47 @@ try {
   const f32: Float32Array = scoped.row(0)
   assert.equal(f32.length, 1)
 }
+// Views of JS memory.
+const data = new Float64Array(12)
+const nd: NdarrayLike = { data, shape: [3, 4], stride: [4, 1], offset: 0 }
+const viewOptions: ViewOptions<'d'> = { readonly: false, format: 'd' }
+const byRows = IndirectMemory2D.viewFromRows(nd, viewOptions)
+const byRowsRow: Float64Array = byRows.row(0)
+const byColumns = IndirectMemory2D.viewFromColumns({ data, shape: [4, 3], strides: [1, 4] })
+const oneRow = IndirectMemory2D.viewFromRows(new Int32Array(4))
+const regrouped = IndirectMemory2D.viewFromRows(new Uint8Array(16), { format: 'd' })
+assert.deepEqual([byColumns.shape, oneRow.shape, regrouped.shape], [[3, 4], [1, 4], [1, 2]])
+
+// Collections of row objects.
+const collectionOptions: BufferCollectionOptions<'f'> = { columnCount: 2, format: 'f', unravel: true }
+const channels = new BufferCollection2D([new Float32Array(2), new Float32Array(2)], collectionOptions)
+const left: Float32Array = channels.row(0)
+const block = channels.subMatrix(0, 2, 1, 2)
+assert.deepEqual(block.shape, [2, 1])
+const any2d: Indirect2D = channels
+
+// Copies.
+const copyOptions: CopyOptions = { cast: false, convert: true }
+byRows.copyFrom([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]])
+const int32 = IndirectMemory2D.createMemory({ rows: 3, cols: 4, format: 'i' })
+int32.copyFrom(byRows, copyOptions)
+int32.copyTo({ data: new Int32Array(12), shape: [3, 4], stride: [1, 3] })
+int32.copyTo([new Int32Array(4), new Int32Array(4), new Int32Array(4)])
+assert.equal(int32.get(2, 3), 12)
+
+// Native memory (here: the rows of a JS matrix stand in for memory a C library owns).
+const owner = IndirectMemory2D.createMemory({ rows: 2, cols: 2, format: 'd' })
+let freed = 0
+const wrapped = IndirectMemory2D.fromPointer(owner.pointer, 2, 2, 'd', { readonly: false, owner, free: (address: bigint) => void (freed += Number(address > 0n)) })
+const rowsTable = IndirectMemory2D.fromRowPointers(owner.rowPointers(), 2, 'd', { rows: 2, owner, free: (table: BigUint64Array) => void table })
+wrapped.set(0, 0, 1)
+assert.equal(rowsTable.get(0, 0), 1)
+wrapped.release()
+rowsTable.release()
+assert.equal(freed, 1)
+
 m.release()
 m[Symbol.dispose]()
 
-void [misuse, row, rows, x, big, flagValue, bytes, anyValue, shape, info, r0, all, rb, nested, flat, describeMatrix(dyn)]
+void [misuse, byRowsRow, left, any2d, row, rows, x, big, flagValue, bytes, anyValue, shape, info, r0, all, rb, nested, flat, describeMatrix(dyn)]
 console.log('typings example ran: every member used')

@@ -5,7 +5,7 @@
 import { NativeMatrix } from '../index.js'
 import { describe, makeError } from './errors.js'
 import { Nanny } from './nanny.js'
-import { pinForNativeUse } from './pins.js'
+import * as pins from './pins.js'
 import { type JsSide, type OtherSide, describeSide } from './copy-sides.js'
 import { isNdarrayLike } from './sources.js'
 import { type AnyTypedArray, type Dtype, type FormatDescription, type InputOf, type RowArray, type ValueOf, describeFormat, formatsMatch } from './formats.js'
@@ -220,21 +220,32 @@ export abstract class Indirect2D<F extends string = string> {
    */
   get pointer(): bigint {
     this.#check()
-    pinForNativeUse(this)
+    this.#pin()
     return (this.#pointer ??= this.#native.pointer())
+  }
+
+  /** The task epoch in which this matrix was last pinned (0: never). */
+  #pinnedIn = 0
+
+  /** Keeps this matrix alive for native code that received an address from it (see pins.ts). */
+  #pin(): void {
+    if (this.#pinnedIn !== pins.pinEpoch) {
+      pins.pinForNativeUse(this)
+      this.#pinnedIn = pins.pinEpoch
+    }
   }
 
   /** The address of row `i`. */
   rowPointer(i: number): bigint {
     this.#check()
-    pinForNativeUse(this)
+    this.#pin()
     return this.#native.rowPointer(resolveIndex(i, this.#rows, 1))
   }
 
   /** A new BigUint64Array of all row addresses. */
   rowPointers(): BigUint64Array {
     this.#check()
-    pinForNativeUse(this)
+    this.#pin()
     return this.#native.rowPointers()
   }
 

@@ -18,6 +18,8 @@ function ignored(type: string): boolean {
 }
 
 const taskPins = new Set<object>()
+/** Advanced at the end of every task that pinned something: a matrix whose epoch is current is pinned already. */
+export let pinEpoch = 1
 const resourcePins = new Map<number, object[]>()
 let hook: AsyncHook | undefined
 let enabled = false
@@ -25,6 +27,7 @@ let flushScheduled = false
 
 function flush(): void {
   flushScheduled = false
+  pinEpoch++
   taskPins.clear()
   maybeDisable()
 }
