@@ -8,9 +8,8 @@
 // itself once with it (so plain `tsx benchmark/bench.ts` works).
 
 import koffi from 'koffi'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { IndirectMemory2D } from 'indirect-buffer'
+import { testLibraryPath } from '../examples/testlib'
 import { defineCase, ensureGc, getGc, runBenchmarks } from './harness'
 import { viewCases } from './views'
 import { copyCases } from './copies'
@@ -19,19 +18,10 @@ import { copyCases } from './copies'
 // The repository's C-ABI test library (crates/testlib, built by `npm run build:testlib`).
 
 function loadTestLibrary(): { sum2d: (table: bigint | Float64Array[], rows: number, cols: number) => number } {
-  const file =
-    process.platform === 'win32'
-      ? 'indirect_buffer_testlib.dll'
-      : process.platform === 'darwin'
-        ? 'libindirect_buffer_testlib.dylib'
-        : 'libindirect_buffer_testlib.so'
-  const path = join(__dirname, '..', 'target', 'release', file)
-  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build:testlib\` first`)
-  const lib = koffi.load(path)
   // One declaration serves both calls: koffi 3 takes a bigint as the address for any pointer parameter
   // (the T** is used as is), and for an Array given to `double **` it builds a temporary C array of
   // `double *`, one per element, each element a Float64Array passed as a pointer to its data.
-  const sum2d = lib.func('double sum2d(double **table, size_t rows, size_t cols)')
+  const sum2d = koffi.load(testLibraryPath).func('double sum2d(double **table, size_t rows, size_t cols)')
   return { sum2d: sum2d as (table: bigint | Float64Array[], rows: number, cols: number) => number }
 }
 

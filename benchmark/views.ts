@@ -4,21 +4,16 @@
 // time is the call plus whatever it takes to produce the T** — exactly what is compared.
 
 import koffi from 'koffi'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { BufferCollection2D, IndirectMemory2D } from 'indirect-buffer'
+import { testLibraryPath } from '../examples/testlib'
 import { type BenchCase, defineCase } from './harness'
 
 type RowAt = (table: bigint | BigUint64Array | Float64Array[], r: number) => bigint
 
 function rowAt(): RowAt {
-  const file =
-    process.platform === 'win32' ? 'indirect_buffer_testlib.dll' : process.platform === 'darwin' ? 'libindirect_buffer_testlib.dylib' : 'libindirect_buffer_testlib.so'
-  const path = join(__dirname, '..', 'target', 'release', file)
-  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build:testlib\` first`)
   // `double **`: koffi takes a bigint as the address itself, a BigUint64Array as a pointer to its data
   // (a prebuilt table: koffi's fastest path), and an Array of Float64Array by building a double*[] per call.
-  return koffi.load(path).func('const double *row_at(const double **table, size_t r)') as RowAt
+  return koffi.load(testLibraryPath).func('const double *row_at(const double **table, size_t r)') as RowAt
 }
 
 function check(condition: boolean, message: string): void {

@@ -3,7 +3,7 @@
 
 import { describe, makeError } from './errors.js'
 import { type AnyTypedArray, type FormatDescription, describeFormat, formatsMatch } from './formats.js'
-import { Indirect2D, type Init, NativeMatrix, flag, options } from './matrix.js'
+import { Indirect2D, type Init, flag, jsMemoryInit, options } from './matrix.js'
 import { flatMemory, isNdarrayLike, ndarrayMemory } from './sources.js'
 
 export interface BufferCollectionOptions<F extends string = string> {
@@ -96,17 +96,8 @@ function collectionInit(rowObjects: unknown, opts: BufferCollectionOptions | und
   const segmentOfRow = new Uint32Array(rows)
   for (let r = 0; r < rows; r++) segmentOfRow[r] = r
   const rowOffsets = new Float64Array(rows)
-  const native = NativeMatrix.overJsMemory(f.native, cols, segments, segmentOfRow, rowOffsets)
-  if (readonly) native.makeReadOnly()
-  return {
-    native,
-    rows,
-    cols,
-    format: f,
-    readonly,
-    memory: { segments, segmentLengths: segments.map((b) => b.length), segmentOfRow, rowOffsets },
-    keep: objects,
-  }
+  const memory = { segments, segmentLengths: segments.map((b) => b.length), segmentOfRow, rowOffsets }
+  return jsMemoryInit(f, cols, readonly, memory, objects)
 }
 
 /**

@@ -613,36 +613,18 @@ export abstract class Indirect2D<F extends string = string> {
     const c1 = Math.max(c0, relativeIndex(colEnd, this.#cols, this.#cols, 'colEnd'))
     this.#check()
     const m = this.#memory
+    let init: Init
     if (m === undefined) {
       const native = NativeMatrix.subMatrix(this.#native, r0, r1, c0, c1)
-      const child = makeView<F>({
-        native,
-        rows: r1 - r0,
-        cols: c1 - c0,
-        format: this.#format,
-        readonly: this.#readonly,
-        memory: undefined,
-        nanny: this.#nanny,
-        keep: [this],
-      })
-      ;(this.#children ??= new Set()).add(new WeakRef(child))
-      return child
+      init = { native, rows: r1 - r0, cols: c1 - c0, format: this.#format, readonly: this.#readonly, memory: undefined, nanny: this.#nanny, keep: [this] }
+    } else {
+      const shift = c0 * this.#format.itemsize
+      const segmentOfRow = m.segmentOfRow.slice(r0, r1)
+      const rowOffsets = m.rowOffsets.slice(r0, r1)
+      for (let i = 0; i < rowOffsets.length; i++) rowOffsets[i] += shift
+      init = jsMemoryInit(this.#format, c1 - c0, this.#readonly, { segments: m.segments, segmentLengths: m.segmentLengths, segmentOfRow, rowOffsets }, [this])
     }
-    const shift = c0 * this.#format.itemsize
-    const segmentOfRow = m.segmentOfRow.slice(r0, r1)
-    const rowOffsets = m.rowOffsets.slice(r0, r1)
-    for (let i = 0; i < rowOffsets.length; i++) rowOffsets[i] += shift
-    const native = NativeMatrix.overJsMemory(this.#format.native, c1 - c0, m.segments, segmentOfRow, rowOffsets)
-    if (this.#readonly) native.makeReadOnly()
-    const child = makeView<F>({
-      native,
-      rows: r1 - r0,
-      cols: c1 - c0,
-      format: this.#format,
-      readonly: this.#readonly,
-      memory: { segments: m.segments, segmentLengths: m.segmentLengths, segmentOfRow, rowOffsets },
-      keep: [this],
-    })
+    const child = makeView<F>(init)
     ;(this.#children ??= new Set()).add(new WeakRef(child))
     return child
   }
@@ -691,6 +673,13 @@ export abstract class Indirect2D<F extends string = string> {
 // Variance of the format parameter does not matter for bookkeeping.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyMatrix = Indirect2D<any>
+
+/** The Init of a matrix over JS memory: builds its native row table. */
+export function jsMemoryInit(format: FormatDescription, cols: number, readonly: boolean, memory: JsMemory, keep: unknown[]): Init {
+  const native = NativeMatrix.overJsMemory(format.native, cols, memory.segments, memory.segmentOfRow, memory.rowOffsets)
+  if (readonly) native.makeReadOnly()
+  return { native, rows: memory.rowOffsets.length, cols, format, readonly, memory, keep }
+}
 
 /** Copies of at most this many bytes between JS memory of one format run in JS: the native call costs more. */
 const SMALL_COPY_BYTES = 256

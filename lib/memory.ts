@@ -3,7 +3,7 @@
 import { totalmem } from 'node:os'
 import { describe, makeError } from './errors.js'
 import { describeFormat } from './formats.js'
-import { Indirect2D, type Init, NativeMatrix, flag, options, setViewFactory } from './matrix.js'
+import { Indirect2D, type Init, NativeMatrix, flag, jsMemoryInit, options, setViewFactory } from './matrix.js'
 import { Nanny } from './nanny.js'
 import { type Source2D, type Strided, stridedSource } from './sources.js'
 
@@ -193,17 +193,8 @@ export class IndirectMemory2D<F extends string = string> extends Indirect2D<F> {
     }
     for (let r = 0; r < rows; r++) rowOffsets[r] = r * stride
     const segment = new Uint8Array(storage)
-    const native = NativeMatrix.overJsMemory(format.native, cols, [segment], segmentOfRow, rowOffsets)
-    if (readonly) native.makeReadOnly()
-    return new IndirectMemory2D<F>({
-      native,
-      rows,
-      cols,
-      format,
-      readonly,
-      memory: { segments: [segment], segmentLengths: [segment.length], segmentOfRow, rowOffsets },
-      keep: [storage],
-    })
+    const memory = { segments: [segment], segmentLengths: [segment.length], segmentOfRow, rowOffsets }
+    return new IndirectMemory2D<F>(jsMemoryInit(format, cols, readonly, memory, [storage]))
   }
 }
 
@@ -250,15 +241,5 @@ function viewInit(source: unknown, opts: ViewOptions | undefined, byColumns: boo
   const end = rows === 0 ? 0 : s.offset + Math.max(0, (rows - 1) * rowStride) + rowBytes
   for (let r = 0; r < rows; r++) rowOffsets[r] = s.offset + r * rowStride - first
   const segment = new Uint8Array(s.bytes.buffer, s.bytes.byteOffset + first, end - first)
-  const native = NativeMatrix.overJsMemory(format.native, cols, [segment], segmentOfRow, rowOffsets)
-  if (readonly) native.makeReadOnly()
-  return {
-    native,
-    rows,
-    cols,
-    format,
-    readonly,
-    memory: { segments: [segment], segmentLengths: [segment.length], segmentOfRow, rowOffsets },
-    keep: [source],
-  }
+  return jsMemoryInit(format, cols, readonly, { segments: [segment], segmentLengths: [segment.length], segmentOfRow, rowOffsets }, [source])
 }

@@ -5,19 +5,11 @@
 // (a bigint) is passed as is to a parameter declared with its real C type (`double **`, `int32_t **`,
 // `uint8_t **`); pointer return values (`row_at`) come back as bigints too. No `uintptr_t` workaround is needed.
 
-import fs from 'node:fs'
-import path from 'node:path'
 import koffi from 'koffi'
+import { testLibraryPath } from '../../examples/testlib'
 
-/** The test library's file name on this platform. */
-function libraryFile(): string {
-  if (process.platform === 'win32') return 'indirect_buffer_testlib.dll'
-  if (process.platform === 'darwin') return 'libindirect_buffer_testlib.dylib'
-  return 'libindirect_buffer_testlib.so'
-}
-
-/** `target/release/<lib>` from the repository root (this file is `__test__/helpers/native.ts`). */
-export const libraryPath = path.join(__dirname, '..', '..', 'target', 'release', libraryFile())
+/** `target/release/<lib>` of the repository (shared with the examples and benchmarks). */
+export const libraryPath = testLibraryPath
 
 export interface TestLib {
   /** Sums a `double**` matrix. */
@@ -46,9 +38,6 @@ let cached: TestLib | undefined
 /** The loaded test library; throws a helpful error when it has not been built. */
 export function testlib(): TestLib {
   if (cached !== undefined) return cached
-  if (!fs.existsSync(libraryPath)) {
-    throw new Error(`${libraryPath} is missing: run \`npm run build:testlib\` first`)
-  }
   const lib = koffi.load(libraryPath)
   cached = {
     sum2d: lib.func('double sum2d(const double **table, size_t rows, size_t cols)'),
