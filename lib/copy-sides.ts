@@ -42,7 +42,8 @@ export function describeSide(x: unknown): OtherSide {
     const [rows, cols] = m.shape
     const segmentOfRow = new Uint32Array(rows)
     const rowOffsets = new Float64Array(rows)
-    for (let r = 0; r < rows; r++) rowOffsets[r] = m.offset + r * m.strides[0]
+    // With no element there is no memory to reach: the offsets stay 0 (they need not lie inside the data).
+    if (cols > 0) for (let r = 0; r < rows; r++) rowOffsets[r] = m.offset + r * m.strides[0]
     return {
       kind: 'js',
       rows,

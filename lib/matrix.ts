@@ -478,6 +478,7 @@ export abstract class Indirect2D<F extends string = string> {
     const cols = this.#cols
     const isz = this.#format.itemsize
     const rowBytes = cols * isz
+    if (rows === 0 || rowBytes === 0) return // nothing to copy (and empty rows' offsets may lie anywhere)
     const bases = this.#bases()
     const buffers = this.#segBuffers as ArrayBufferLike[]
     const tmp = new Uint8Array(rows * rowBytes)

@@ -236,10 +236,12 @@ function viewInit(source: unknown, opts: ViewOptions | undefined, byColumns: boo
   const rowOffsets = new Float64Array(rows)
   // The segment covers exactly the bytes the rows reach, so that the detach check does not mistake a
   // resizable buffer shrinking elsewhere for a detach.
+  // Rows of no bytes reach no memory (and their offsets need not lie inside the data): they start at 0.
   const rowBytes = cols * format.itemsize
-  const first = rows === 0 ? 0 : s.offset + Math.min(0, (rows - 1) * rowStride)
-  const end = rows === 0 ? 0 : s.offset + Math.max(0, (rows - 1) * rowStride) + rowBytes
-  for (let r = 0; r < rows; r++) rowOffsets[r] = s.offset + r * rowStride - first
+  const empty = rows === 0 || rowBytes === 0
+  const first = empty ? 0 : s.offset + Math.min(0, (rows - 1) * rowStride)
+  const end = empty ? 0 : s.offset + Math.max(0, (rows - 1) * rowStride) + rowBytes
+  if (!empty) for (let r = 0; r < rows; r++) rowOffsets[r] = s.offset + r * rowStride - first
   const segment = new Uint8Array(s.bytes.buffer, s.bytes.byteOffset + first, end - first)
   return jsMemoryInit(format, cols, readonly, { segments: [segment], segmentLengths: [segment.length], segmentOfRow, rowOffsets }, [source])
 }
