@@ -4,7 +4,7 @@
 
 import { describe, makeError } from './errors.js'
 import { type AnyTypedArray, type FormatDescription, describeFormat, formatOfTypedArray } from './formats.js'
-import { flatMemory, isNdarrayLike, ndarrayMemory } from './sources.js'
+import { checkNotDetached, flatMemory, isNdarrayLike, ndarrayMemory } from './sources.js'
 
 /** Strided JS memory the native copy reads or writes: row r at `rowOffsets[r]` bytes into `segments[segmentOfRow[r]]`. */
 export interface JsSide {
@@ -71,6 +71,7 @@ function arrayOfRows(list: unknown[]): OtherSide {
     const cols = rows[0].byteLength / itemsize
     const segments: AnyTypedArray[] = []
     for (let r = 0; r < rows.length; r++) {
+      if (rows[r].byteLength === 0) checkNotDetached(rows[r].buffer)
       const f = formatOfTypedArray(rows[r])
       if (f !== format || describeFormat(f).itemsize !== itemsize) {
         throw makeError('ERR_FORMAT_MISMATCH', `rows of an array of rows must share one format: row 0 is [${format}], row ${r} is [${f}]`)

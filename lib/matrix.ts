@@ -715,14 +715,16 @@ function valuesAsTypedArray(values: unknown[][], f: FormatDescription, rows: num
     for (let c = 0; c < cols; c++) {
       const v = row[c]
       let x: number | bigint
+      if (typeof v !== 'number' && typeof v !== 'bigint' && typeof v !== 'boolean') {
+        throw makeError('ERR_INVALID_ARGUMENT', `row ${r}, column ${c}: expected a number, a bigint or a boolean, received ${describe(v)}`)
+      }
       if (bool) x = v ? 1 : 0
       else if (typeof v === 'number') x = big ? toBigInt(v) : v
       else if (typeof v === 'bigint') {
         if (big) x = v
         else if (width !== undefined) x = Number(signed ? BigInt.asIntN(width, v) : BigInt.asUintN(width, v))
         else x = Number(v)
-      } else if (typeof v === 'boolean') x = big ? BigInt(Number(v)) : Number(v)
-      else throw makeError('ERR_INVALID_ARGUMENT', `row ${r}, column ${c}: expected a number, a bigint or a boolean, received ${describe(v)}`)
+      } else x = big ? BigInt(Number(v)) : Number(v)
       out[r * cols + c] = x
     }
   }

@@ -51,6 +51,7 @@ export function isNdarrayLike(x: unknown): x is NdarrayLike {
  */
 export function flatMemory(x: unknown): { bytes: AnyTypedArray; format: string; itemsize: number; length: number } | undefined {
   if (ArrayBuffer.isView(x)) {
+    if (x.byteLength === 0) checkNotDetached(x.buffer)
     const format = formatOfTypedArray(x)
     if (format === undefined) {
       // DataView: bytes
@@ -63,8 +64,29 @@ export function flatMemory(x: unknown): { bytes: AnyTypedArray; format: string; 
     const bytes = tracking ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : view
     return { bytes, format, itemsize, length: view.length }
   }
-  if (isBufferLike(x)) return { bytes: new Uint8Array(x, 0, x.byteLength), format: 'B', itemsize: 1, length: x.byteLength }
+  if (isBufferLike(x)) {
+    if (x.byteLength === 0) checkNotDetached(x)
+    return { bytes: new Uint8Array(x, 0, x.byteLength), format: 'B', itemsize: 1, length: x.byteLength }
+  }
   return undefined
+}
+
+/**
+ * Throws ERR_DETACHED for a detached buffer (it reports byteLength 0, like an empty one; only an empty-looking
+ * buffer is looked at closer). `ArrayBuffer.prototype.detached` where the runtime has it (Node ≥ 21),
+ * else a view over it, which a detached buffer refuses.
+ */
+export function checkNotDetached(buffer: ArrayBufferLike): void {
+  const flag = (buffer as { detached?: boolean }).detached
+  let detached = flag === true
+  if (flag === undefined) {
+    try {
+      void new Uint8Array(buffer)
+    } catch {
+      detached = true
+    }
+  }
+  if (detached) throw makeError('ERR_DETACHED', 'the source ArrayBuffer was detached or transferred')
 }
 
 function integers(value: unknown, n: number, what: string): number[] {
