@@ -21,7 +21,8 @@
 // records the time per call. `calls` is calibrated per side so that a sample lasts about `sampleMs`.
 
 import { spawnSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import os from 'node:os'
 
 /** A ratio target: the median ratio case/baseline must be ≤ `max` and/or ≥ `min`. */
@@ -459,7 +460,7 @@ function parseArgs(argv: string[], base: RunOptions): RunOptions {
         [
           'usage: tsx benchmark/bench.ts [options]',
           '  --json <file>       also write the results (with every sample) as JSON to <file>',
-          '  --filter <text>     only cases whose name or baseline contains <text>',
+          '  --filter <a,b,…>    only cases whose name or baseline contains one of these',
           '  --quick             a quarter of the time budget (smoke run)',
           '  --time-scale <x>    multiply every time budget by x',
           '  --sample-ms <ms>    target duration of one sample (default 10)',
@@ -477,6 +478,27 @@ function parseArgs(argv: string[], base: RunOptions): RunOptions {
  * Runs the cases (each against its baseline), prints the table and notes, writes JSON when asked
  * (`--json <file>`), and returns the report. Call `ensureGc()` first.
  */
+const CASE_ENV = 'INDIRECT_BUFFER_BENCH_CASE'
+
+/**
+ * Measures case `index` in a fresh node process (same flags and script): what one case leaves behind —
+ * optimized code tuned to other objects, a heap grown by 128 MB allocations — must not tilt the next one
+ * (measured: a property read 3× slower after the allocation case than in a fresh process).
+ */
+function measureIsolated(index: number, options: RunOptions, argv: string[]): CaseResult {
+  const out = join(mkdtempSync(join(os.tmpdir(), 'bench-')), 'case.json')
+  try {
+    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...argv], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, [CASE_ENV]: `${index}:${out}`, [REEXEC_ENV]: '1' },
+    })
+    if (child.status !== 0) throw new Error(`case ${index} failed in its process (status ${child.status}, ${child.signal ?? 'no signal'})`)
+    return JSON.parse(readFileSync(out, 'utf8')) as CaseResult
+  } finally {
+    rmSync(dirname(out), { recursive: true, force: true })
+  }
+}
+
 export function runBenchmarks(cases: BenchCase<unknown>[], argv: string[] = process.argv.slice(2), base: RunOptions = defaultOptions): Report {
   let options: RunOptions
   try {
@@ -485,12 +507,21 @@ export function runBenchmarks(cases: BenchCase<unknown>[], argv: string[] = proc
     console.error((e as Error).message)
     process.exit(2)
   }
+  const only = process.env[CASE_ENV]
+  if (only !== undefined) {
+    // A child of measureIsolated: one case, its result to the file named.
+    const at = only.indexOf(':')
+    const c = cases[Number(only.slice(0, at))]
+    writeFileSync(only.slice(at + 1), JSON.stringify(measure(c, options)))
+    process.exit(0)
+  }
   const started = Date.now()
-  const filter = options.filter?.toLowerCase()
+  // Comma-separated alternatives: a case runs when its name or baseline contains any of them.
+  const filters = options.filter?.toLowerCase().split(',').filter((f) => f.length > 0)
   const selected = cases.filter(
     (c) =>
       (options.diagnose || !c.diagnostic) &&
-      (!filter || c.name.toLowerCase().includes(filter) || c.baselineName.toLowerCase().includes(filter)),
+      (!filters || filters.some((f) => c.name.toLowerCase().includes(f) || c.baselineName.toLowerCase().includes(f))),
   )
   const cpus = os.cpus()
   console.log(
@@ -500,7 +531,7 @@ export function runBenchmarks(cases: BenchCase<unknown>[], argv: string[] = proc
   const results: CaseResult[] = []
   for (const c of selected) {
     process.stdout.write(`  ${c.name} vs ${c.baselineName} … `)
-    const r = measure(c, options)
+    const r = measureIsolated(cases.indexOf(c), options, argv)
     results.push(r)
     console.log(`ratio ${formatRatio(r.ratio)} (IQR ${formatRatio(r.ratioQ1)}–${formatRatio(r.ratioQ3)}, ${r.rounds} rounds, ${(r.wallMs / 1000).toFixed(1)} s)`)
   }

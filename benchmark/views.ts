@@ -82,6 +82,18 @@ export function viewCases(): BenchCase<unknown>[] {
       teardown: (s) => void s.m.release(),
     }),
     defineCase({
+      name: 'm.pointer (read alone)',
+      baselineName: 'a bigint field read',
+      diagnostic: true,
+      setup() {
+        const m = IndirectMemory2D.createMemory({ rows: N, cols: COLS, format: 'd' })
+        return { m, p: m.pointer }
+      },
+      run: (s) => s.m.pointer,
+      baseline: (s) => s.p,
+      teardown: (s) => void s.m.release(),
+    }),
+    defineCase({
       name: `row_at(viewFromRows.pointer) ${N}×${COLS}`,
       baselineName: 'row_at(prebuilt BigUint64Array table)',
       target: { max: 1.2 },
