@@ -71,7 +71,7 @@ function svg(report: Report): string {
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${left}" y="20" font-size="14" font-weight="bold">Speed relative to the baseline of the same run (log scale; right of 1 = faster)</text>`,
+    `<text x="10" y="20" font-size="14" font-weight="bold">Speed relative to the baseline of the same run (log scale; right of 1× = faster; dotted: target)</text>`,
   ]
   for (const v of [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 25]) {
     out.push(`<line x1="${x(v)}" x2="${x(v)}" y1="${top - 5}" y2="${height - 30}" stroke="${v === 1 ? '#444' : '#ddd'}"/>`)
@@ -82,6 +82,11 @@ function svg(report: Report): string {
     const y = top + i * rowH
     const color = r.pass === undefined ? '#8a9bb0' : r.pass ? '#3a9d5d' : '#d0463c'
     out.push(`<text x="${left - 8}" y="${y + 14}" text-anchor="end">${escape(r.name)}</text>`)
+    if (r.target?.maxNs !== undefined) {
+      // An absolute target (a fixed cost): its time, not a speed.
+      out.push(`<text x="${x(1) + 4}" y="${y + 14}" fill="${color}">${fmtNs(r.case.medianNs)} (target ≤ ${fmtNs(r.target.maxNs)})</text>`)
+      return
+    }
     const x0 = x(1)
     const x1 = x(s.speed)
     out.push(`<rect x="${Math.min(x0, x1)}" y="${y + 4}" width="${Math.max(1, Math.abs(x1 - x0))}" height="${rowH - 8}" fill="${color}"/>`)
