@@ -478,6 +478,7 @@ mod tests {
         assert_eq!(m.get(0, 2).unwrap(), Value::Number(3.0));
         drop(m);
         assert_eq!(b[0], 40);
+        // SAFETY: a null row is refused before anything is read.
         let e = unsafe {
             IndirectMatrix::from_row_pointers(vec![std::ptr::null_mut()], 1, fmt("i"), None)
         };
@@ -510,13 +511,16 @@ mod tests {
         assert_eq!(m.pointer(), table.as_mut_ptr());
         assert_eq!(m.get(1, 1).unwrap(), Value::Number(4.0));
         // Swap the rows behind the matrix's back: it follows.
+        // SAFETY: the table has two entries, both ours.
         unsafe { std::ptr::swap(m.pointer(), m.pointer().add(1)) };
         assert_eq!(m.get(1, 1).unwrap(), Value::Number(2.0));
+        // SAFETY: entry 1 of our two-entry table.
         unsafe { m.pointer().add(1).write(std::ptr::null_mut()) };
         assert_eq!(m.get(1, 0).unwrap_err().code, ErrorCode::NullPointer);
         assert_eq!(frees.get(), 0);
         drop(m);
         assert_eq!(frees.get(), 1);
+        // SAFETY: a null table is refused before anything is read.
         let null = unsafe { IndirectMatrix::from_table(std::ptr::null_mut(), 1, 1, fmt("d")) };
         assert_eq!(null.unwrap_err().code, ErrorCode::NullPointer);
     }
