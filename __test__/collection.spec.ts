@@ -5,22 +5,8 @@
 
 import test, { type ExecutionContext } from 'ava'
 import { BufferCollection2D, IndirectMemory2D } from 'indirect-buffer'
-import { testlib, throwsCode } from './helpers/native-views.js'
+import { expectValues, testlib, throwsCode } from './helpers/native-views.js'
 
-function expectValues(t: ExecutionContext, m: BufferCollection2D, rows: number, cols: number, expected: (r: number, c: number) => unknown, label = ''): void {
-  t.deepEqual(m.shape, [rows, cols], `${label} shape`)
-  const want: unknown[][] = []
-  for (let r = 0; r < rows; r++) {
-    const row: unknown[] = []
-    for (let c = 0; c < cols; c++) {
-      const v = m.get(r, c)
-      if (!Object.is(v, expected(r, c))) t.fail(`${label} get(${r}, ${c}) = ${String(v)}, expected ${String(expected(r, c))}`)
-      row.push(expected(r, c))
-    }
-    want.push(row)
-  }
-  t.deepEqual(m.toArray() as unknown[][], want, `${label} toArray()`)
-}
 
 test('column count and format are detected from row 0; rows are used in place both ways', (t) => {
   const rows = [new Float32Array([1, 2, 3]), new Float32Array([4, 5, 6])]

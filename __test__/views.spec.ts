@@ -5,27 +5,10 @@
 
 import test, { type ExecutionContext } from 'ava'
 import { BufferCollection2D, IndirectMemory2D } from 'indirect-buffer'
-import { testlib, throwsCode } from './helpers/native-views.js'
+import { expectValues, testlib, throwsCode } from './helpers/native-views.js'
 
 type Matrix = IndirectMemory2D | BufferCollection2D
 
-/** Checks shape and every element (Object.is) of `m` against `expected(r, c)`, and toArray() too. */
-function expectValues(t: ExecutionContext, m: Matrix, rows: number, cols: number, expected: (r: number, c: number) => unknown, label = ''): void {
-  t.deepEqual(m.shape, [rows, cols], `${label} shape`)
-  t.is(m.rows, rows, `${label} rows`)
-  t.is(m.cols, cols, `${label} cols`)
-  const want: unknown[][] = []
-  for (let r = 0; r < rows; r++) {
-    const row: unknown[] = []
-    for (let c = 0; c < cols; c++) {
-      const v = m.get(r, c)
-      if (!Object.is(v, expected(r, c))) t.fail(`${label} get(${r}, ${c}) = ${String(v)}, expected ${String(expected(r, c))}`)
-      row.push(expected(r, c))
-    }
-    want.push(row)
-  }
-  t.deepEqual(m.toArray() as unknown[][], want, `${label} toArray()`)
-}
 
 /** 0, 1, 2, … as a Float64Array. */
 function iota(n: number, start = 0): Float64Array {

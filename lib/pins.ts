@@ -60,8 +60,3 @@ export function pinForNativeUse(target: object): void {
     setImmediate(flush).unref()
   }
 }
-
-/** How many async operations currently pin matrices (for tests). */
-export function pinnedOperations(): number {
-  return resourcePins.size
-}

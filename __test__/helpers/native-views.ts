@@ -87,3 +87,28 @@ export function tsWorkerBootstrap(file: string): string {
   const tsxCjs = require.resolve('tsx/cjs/api')
   return `require(${JSON.stringify(tsxCjs)}).register(); require(${JSON.stringify(path.resolve(file))})`
 }
+
+/** Checks shape and every element (Object.is) of `m` against `expected(r, c)`, and toArray() too. */
+export function expectValues(
+  t: ExecutionContext,
+  m: { shape: [number, number]; rows: number; cols: number; get(r: number, c: number): unknown; toArray(): unknown[][] },
+  rows: number,
+  cols: number,
+  expected: (r: number, c: number) => unknown,
+  label = '',
+): void {
+  t.deepEqual(m.shape, [rows, cols], `${label} shape`)
+  t.is(m.rows, rows, `${label} rows`)
+  t.is(m.cols, cols, `${label} cols`)
+  const want: unknown[][] = []
+  for (let r = 0; r < rows; r++) {
+    const row: unknown[] = []
+    for (let c = 0; c < cols; c++) {
+      const v = m.get(r, c)
+      if (!Object.is(v, expected(r, c))) t.fail(`${label} get(${r}, ${c}) = ${String(v)}, expected ${String(expected(r, c))}`)
+      row.push(expected(r, c))
+    }
+    want.push(row)
+  }
+  t.deepEqual(m.toArray() as unknown[][], want, `${label} toArray()`)
+}
