@@ -675,7 +675,7 @@ export abstract class Indirect2D<F extends string = string> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyMatrix = Indirect2D<any>
 
-/** The Init of a matrix over JS memory: builds its native row table. */
+/** @internal The Init of a matrix over JS memory: builds its native row table. */
 export function jsMemoryInit(format: FormatDescription, cols: number, readonly: boolean, memory: JsMemory, keep: unknown[]): Init {
   const native = NativeMatrix.overJsMemory(format.native, cols, memory.segments, memory.segmentOfRow, memory.rowOffsets)
   if (readonly) native.makeReadOnly()
