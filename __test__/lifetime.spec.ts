@@ -95,12 +95,9 @@ test('an export keeps its matrix alive until it is released', async (t) => {
   t.is(exp.rows, 2)
 })
 
-test('release(): every memory operation then throws ERR_RELEASED; getters still answer; release is idempotent', (t) => {
-  const m = IndirectMemory2D.createMemory({ rows: 3, cols: 4, format: 'i' })
-  m.set(1, 1, 5)
-  m.release()
-  t.true(m.released)
-  const ops: [string, () => unknown][] = [
+/** The operations that touch a matrix's memory, by name (each must refuse a released or detached matrix). */
+function memoryOperations(m: IndirectMemory2D<string>): [string, () => unknown][] {
+  return [
     ['pointer', () => m.pointer],
     ['get', () => m.get(0, 0)],
     ['set', () => m.set(0, 0, 1)],
@@ -111,8 +108,18 @@ test('release(): every memory operation then throws ERR_RELEASED; getters still 
     ['rowPointers', () => m.rowPointers()],
     ['toArray', () => m.toArray()],
     ['toTypedArray', () => m.toTypedArray()],
-    ['toTypedArray F', () => m.toTypedArray({ order: 'F' })],
     ['acquire', () => m.acquire()],
+  ]
+}
+
+test('release(): every memory operation then throws ERR_RELEASED; getters still answer; release is idempotent', (t) => {
+  const m = IndirectMemory2D.createMemory({ rows: 3, cols: 4, format: 'i' })
+  m.set(1, 1, 5)
+  m.release()
+  t.true(m.released)
+  const ops: [string, () => unknown][] = [
+    ...memoryOperations(m),
+    ['toTypedArray F', () => m.toTypedArray({ order: 'F' })],
     ['acquire writable', () => m.acquire({ writable: true })],
     ['reinterpretData', () => m.reinterpretData('B')],
     ['makeReadOnly', () => m.makeReadOnly()],
@@ -219,17 +226,7 @@ test('storage detached behind the matrix: memory operations throw ERR_DETACHED, 
   moved = undefined
   await collect(3)
   const ops: [string, () => unknown][] = [
-    ['pointer', () => m.pointer],
-    ['get', () => m.get(0, 0)],
-    ['set', () => m.set(0, 0, 1)],
-    ['row', () => m.row(0)],
-    ['rowViews', () => m.rowViews()],
-    ['rowBytes', () => m.rowBytes(0)],
-    ['rowPointer', () => m.rowPointer(0)],
-    ['rowPointers', () => m.rowPointers()],
-    ['toArray', () => m.toArray()],
-    ['toTypedArray', () => m.toTypedArray()],
-    ['acquire', () => m.acquire()],
+    ...memoryOperations(m),
     ['subMatrix', () => m.subMatrix(0, 1)],
   ]
   for (let round = 0; round < 2; round++) {

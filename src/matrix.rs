@@ -161,7 +161,8 @@ fn js_plane_rows(
                 ));
             }
         }
-        rows.push(if base.is_null() {
+        // Rows of no element point at a real, never-read address rather than anywhere past their data.
+        rows.push(if cols == 0 || base.is_null() {
             EMPTY_ROW.as_ptr() as *mut u8
         } else {
             base.wrapping_add(off)
@@ -307,39 +308,18 @@ impl NativeMatrix {
     ) -> Result<Self> {
         let format = format.format.clone();
         let cols = to_index(cols);
-        if segment_of_row.len() != offsets.len() {
-            return Err(throw(
-                env,
-                invalid_argument("internal: one segment and offset per row"),
-            ));
-        }
-        let row_nbytes =
-            indirect_buffer::matrix::checked_nbytes(1, cols, format.itemsize()).or_throw(env)?;
-        let segs = segments
-            .iter()
-            .map(|s| typed_array_bytes(env, s))
-            .collect::<Result<Vec<_>>>()?;
-        let mut pointers = Vec::with_capacity(offsets.len());
-        for (&seg, &off) in segment_of_row.iter().zip(offsets) {
-            let &(base, len) = segs
-                .get(seg as usize)
-                .ok_or_else(|| throw(env, invalid_argument("internal: no such segment")))?;
-            let off = to_index(off);
-            if off.checked_add(row_nbytes).is_none_or(|end| end > len) {
-                return Err(throw(
-                    env,
-                    invalid_argument("internal: a row lies outside its buffer"),
-                ));
-            }
-            let p = if row_nbytes == 0 || base.is_null() {
-                EMPTY_ROW.as_ptr() as *mut u8
-            } else {
-                // SAFETY: off + row_nbytes <= len, checked above, so the row lies inside the segment.
-                unsafe { base.add(off) }
-            };
-            pointers.push(p);
-        }
-        // SAFETY: every row lies inside a live JS buffer (checked above) that the facade keeps alive as long
+        indirect_buffer::matrix::checked_nbytes(1, cols, format.itemsize()).or_throw(env)?;
+        let itemsize = format.itemsize();
+        let pointers = js_plane_rows(
+            env,
+            &segments,
+            segment_of_row,
+            offsets,
+            cols,
+            itemsize as isize,
+            itemsize,
+        )?;
+        // SAFETY: every row lies inside a live JS buffer (checked by js_plane_rows) that the facade keeps alive as long
         // as this object; the facade checks for detachment before every call that touches memory.
         let m = unsafe { IndirectMatrix::from_row_pointers(pointers, cols, format, None) }
             .or_throw(env)?;
