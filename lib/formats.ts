@@ -1,6 +1,6 @@
 // Format descriptions (parsed once per string by the Rust core) and the TypedArray class of each dtype.
 
-import { NativeFormat } from '../index.js'
+import { NativeFormat } from './binding.js'
 import { makeError } from './errors.js'
 
 export type Dtype =

@@ -2,7 +2,7 @@
 // element access, zero-copy row views, exports and release. Memory is touched only after `check()`
 // has proven the matrix is neither released nor looking at a detached buffer.
 
-import { NativeMatrix } from '../index.js'
+import { NativeMatrix } from './binding.js'
 import { describe, makeError } from './errors.js'
 import { Nanny } from './nanny.js'
 import * as pins from './pins.js'

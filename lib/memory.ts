@@ -1,6 +1,5 @@
 // IndirectMemory2D: the matrix class and its constructors.
 
-import { totalmem } from 'node:os'
 import { describe, makeError } from './errors.js'
 import { describeFormat } from './formats.js'
 import { Indirect2D, type Init, NativeMatrix, flag, jsMemoryInit, options, setViewFactory } from './matrix.js'
@@ -176,7 +175,7 @@ export class IndirectMemory2D<F extends string = string> extends Indirect2D<F> {
     const stride = Math.ceil(rowBytes / format.align) * format.align
     const total = rows * stride
     // The storage is committed lazily (fresh zero pages), the row tables at once: bound both.
-    if (!Number.isSafeInteger(total) || total > MAX_BYTES || rows * BYTES_PER_ROW > Math.min(MAX_BYTES, totalmem())) {
+    if (!Number.isSafeInteger(total) || total > MAX_BYTES || rows * BYTES_PER_ROW > MAX_BYTES) {
       throw makeError('ERR_INVALID_SHAPE', `a ${rows}×${cols} matrix of ${format.itemsize}-byte elements exceeds addressable memory`)
     }
     // The small row arrays first: after a large allocation V8 is over its external-memory limit, and every

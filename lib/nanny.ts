@@ -6,7 +6,7 @@
 // Nanny is collected and the FinalizationRegistry calls `free`. `release()` calls it at once instead, after
 // detaching every view, so no view can reach freed memory.
 
-import { detachArrayBuffer } from '../index.js'
+import { detachArrayBuffer } from './binding.js'
 
 interface FreeRecord {
   arg: unknown
