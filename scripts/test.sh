@@ -50,5 +50,8 @@ for example in examples/png.ts examples/planar-audio.ts; do
   fi
 done
 
+step "guides: the samples of docs/guides, run and matched against their scripts"
+npx tsx examples/guides/run.ts
+
 step "pack and install with no compiler on PATH"
 npx tsx scripts/pack-check.ts
