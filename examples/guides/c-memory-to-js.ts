@@ -54,7 +54,11 @@ async function main(): Promise<void> {
   if (gc !== undefined) {
     ;(() => {
       const p = make2d(2, 2)
-      IndirectMemory2D.fromPointer(p, 2, 2, 'd', { free: (a) => (free2d(a, 2, 2), freed++) }).set(0, 0, 1)
+      const free = (a: bigint): void => {
+        free2d(a, 2, 2)
+        freed++
+      }
+      IndirectMemory2D.fromPointer(p, 2, 2, 'd', { free }).set(0, 0, 1)
     })() // the matrix is unreachable once this returns
     for (let i = 0; i < 50 && freed === 0; i++) {
       gc()

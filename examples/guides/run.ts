@@ -5,7 +5,7 @@
 //   npx tsx examples/guides/run.ts
 
 import { spawnSync } from 'node:child_process'
-import { readFileSync, readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = join(__dirname, '..', '..')
@@ -44,7 +44,8 @@ for (const name of names) {
   for (const match of guide.matchAll(/```ts\n([\s\S]*?)```/g)) {
     blocks++
     const block = lines(match[1])
-    if (!sources.some((code) => containsRun(code, block))) failures.push(`docs/guides/${name}.md, TypeScript block ${blocks} ("${block[0]}"): not in ${name}.ts as written`)
+    if (!sources.some((code) => containsRun(code, block)))
+      failures.push(`docs/guides/${name}.md, TypeScript block ${blocks} ("${block[0]}"): not in ${name}.ts as written`)
   }
   console.log(`${blocks} TypeScript blocks of docs/guides/${name}.md checked against the script`)
 }

@@ -9,7 +9,11 @@ const lib = koffi.load(testLibraryPath)
 type Callback<R> = (err: unknown, result: R) => void
 
 /** `double sum2d(const double **table, size_t rows, size_t cols)` */
-export const sum2d = lib.func('double sum2d(const double **table, size_t rows, size_t cols)') as (table: bigint, rows: number, cols: number) => number
+export const sum2d = lib.func('double sum2d(const double **table, size_t rows, size_t cols)') as (
+  table: bigint,
+  rows: number,
+  cols: number,
+) => number
 
 /** `void fill2d(double **table, size_t rows, size_t cols, double value)`: element (r, c) becomes `value + r * cols + c`. */
 export const fill2d = lib.func('void fill2d(double **table, size_t rows, size_t cols, double value)') as (
@@ -32,7 +36,11 @@ export const rowAt = lib.func('const uint8_t *row_at(const uint8_t **table, size
 export const make2d = lib.func('double **make2d(size_t rows, size_t cols)') as (rows: number, cols: number) => bigint
 
 /** `void free2d(double **table, size_t rows, size_t cols)` */
-export const free2d = lib.func('void free2d(double **table, size_t rows, size_t cols)') as (table: bigint, rows: number, cols: number) => void
+export const free2d = lib.func('void free2d(double **table, size_t rows, size_t cols)') as (
+  table: bigint,
+  rows: number,
+  cols: number,
+) => void
 
 /** How many `make2d` matrices are alive: shows when a memory nanny ran. */
 export const live2d = lib.func('size_t live2d()') as () => number
