@@ -29,7 +29,7 @@ function containsRun(haystack: string[], needle: string[]): boolean {
 }
 
 const names = readdirSync(guides)
-  .filter((f) => f.endsWith('.md'))
+  .filter((f) => f.endsWith('.md') && f !== 'README.md') // README.md is the index
   .map((f) => f.slice(0, -3))
 for (const name of names) {
   const script = join(__dirname, `${name}.ts`)
