@@ -3,7 +3,7 @@
 //   node --expose-gc --import tsx examples/guides/async.ts    (--expose-gc: collections forced during a call)
 
 import { IndirectMemory2D } from 'indirect-buffer'
-import { check, errorCode, fill2d, scale2dSlow } from './testlib'
+import { check, errorCode, fill2d, free2d, live2d, make2d, scale2dSlow } from './testlib'
 
 // --- promise wrapper
 /** koffi's `.async()` as a promise: C runs `scale2d_slow` on a worker thread and reads `table` meanwhile. */
@@ -71,6 +71,21 @@ async function main(): Promise<void> {
   } // `using` releases the export here
   check(a.get(0, 3) === 5 && !a.locked, 'an export held across the call, released at block end')
   a.release()
+  // --- end
+
+  // --- native memory
+  let frees = 0
+  const frame = IndirectMemory2D.fromPointer(make2d(2, 2), 2, 2, 'd', {
+    free: (p) => {
+      free2d(p, 2, 2)
+      frees++
+    },
+  })
+  const scaling = frame.withPointer((p) => scaleLater(p, 2, 2, 2), { writable: true })
+  frame[Symbol.dispose]() // as `using` does at block end: deferred, the nanny waits
+  check(frees === 0, 'the nanny does not run while C uses the memory')
+  await scaling
+  check(frees === 1 && live2d() === 0, 'the nanny runs once the hold has ended')
   // --- end
 
   console.log('async: all checks passed')
