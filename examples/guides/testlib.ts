@@ -8,20 +8,8 @@ const lib = koffi.load(testLibraryPath)
 
 type Callback<R> = (err: unknown, result: R) => void
 
-/** `double sum2d(const double **table, size_t rows, size_t cols)` */
-export const sum2d = lib.func('double sum2d(const double **table, size_t rows, size_t cols)') as (
-  table: bigint,
-  rows: number,
-  cols: number,
-) => number
-
-/** `void fill2d(double **table, size_t rows, size_t cols, double value)`: element (r, c) becomes `value + r * cols + c`. */
-export const fill2d = lib.func('void fill2d(double **table, size_t rows, size_t cols, double value)') as (
-  table: bigint,
-  rows: number,
-  cols: number,
-  value: number,
-) => void
+// sum2d(table, rows, cols) and fill2d(table, rows, cols, value), as the demo declares them.
+export { fill2d, sum2d } from '../testlib'
 
 /** Multiplies every element by `factor` after sleeping `sleepMs`; returns the new sum. A slow C call for `.async()`. */
 export const scale2dSlow = lib.func('double scale2d_slow(double **table, size_t rows, size_t cols, double factor, uint32_t sleep_ms)') as {
