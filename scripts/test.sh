@@ -4,6 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 
+step "biome: TypeScript lint and format check (npm run format fixes most of it)"
+npm run lint
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy -D warnings"
@@ -17,6 +20,9 @@ npm run build:testlib
 
 step "tsc: typings against tests, examples, benchmarks, scripts"
 npm run typecheck
+
+step "API reference: TypeDoc without warnings, docs/api current"
+npm run docs:check
 
 step "ava on Node $(node --version)"
 npx ava
@@ -43,6 +49,9 @@ for example in examples/png.ts examples/planar-audio.ts; do
     exit "$status"
   fi
 done
+
+step "guides: the samples of docs/guides, run and matched against their scripts"
+npx tsx examples/guides/run.ts
 
 step "pack and install with no compiler on PATH"
 npx tsx scripts/pack-check.ts
