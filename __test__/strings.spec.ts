@@ -212,9 +212,11 @@ test.serial('fromStringArray: garbage collection calls the nanny exactly once', 
 })
 
 test.serial('fromStringArray over a table that fromStrings built: owner keeps it alive', async (t) => {
-  let inner: IndirectMemory2D | undefined = IndirectMemory2D.fromStrings(['one', 'two', 'three'])
-  const view = IndirectMemory2D.fromStringArray(inner.pointer, { owner: inner })
-  inner = undefined
+  // Only the view holds the table that fromStrings built.
+  const view = (() => {
+    const inner = IndirectMemory2D.fromStrings(['one', 'two', 'three'])
+    return IndirectMemory2D.fromStringArray(inner.pointer, { owner: inner })
+  })()
   await gcRounds(4, 5)
   t.deepEqual(view.toStrings(), ['one', 'two', 'three'])
   t.is(view.rows, 3)
