@@ -46,7 +46,7 @@ test('fromStrings: a NULL-terminated char** that native code walks', (t) => {
   expectStrings(t, m, words)
   t.true(m.nullTerminated, 'NULL-terminated by default')
   t.is(lib.count_null_terminated(m.pointer), 3)
-  t.is(lib.row_at(m.pointer, 3), 0n)
+  t.is(lib.row_at(m.pointer, 3) as bigint | null, null, 'entry [3] is NULL (koffi returns it as null)')
   t.is(lib.strv_total_len(m.pointer), 5 + 2 + 11)
   t.is(m.rowPointers().length, 3, 'rowPointers() leaves the NULL out')
   t.false(m.readonly)
