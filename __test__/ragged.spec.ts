@@ -323,15 +323,20 @@ test.serial('fromPointer(address, rows, rowLengths, format): native rows of thei
   throwsCode(t, () => m.get(0, 0), 'ERR_RELEASED', Error)
 })
 
-test('fromPointer with row lengths: zero rows, bad lengths', (t) => {
-  const table = lib.make2d(1, 1)
+test('fromPointer with row lengths: zero rows, one row, bad lengths', (t) => {
+  const table = lib.make2d(1, 4)
   try {
     expectRagged(t, IndirectMemory2D.fromPointer(table, 0, [], 'd'), [])
+    const one = IndirectMemory2D.fromPointer(table, 1, [3], 'd')
+    one.set(0, -1, 8)
+    expectRagged(t, one, [[0, 0, 8]])
+    t.is(lib.sum2d(table, 1, 4), 8, 'written in place')
+    expectRagged(t, IndirectMemory2D.fromPointer(table, 1, [0], 'd'), [[]])
     throwsCode(t, () => IndirectMemory2D.fromPointer(table, 1, [-1], 'd'), 'ERR_INVALID_SHAPE', RangeError)
     throwsCode(t, () => IndirectMemory2D.fromPointer(table, 1, [0.5], 'd'), 'ERR_INVALID_SHAPE', RangeError)
     throwsCode(t, () => IndirectMemory2D.fromPointer(0n, 1, [1], 'd'), 'ERR_NULL_POINTER', Error)
   } finally {
-    lib.free2d(table, 1, 1)
+    lib.free2d(table, 1, 4)
   }
 })
 
