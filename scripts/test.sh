@@ -38,9 +38,9 @@ fi
 step "examples"
 npx tsx examples/demo.ts
 npx tsx examples/typings.ts
-# The real C libraries (libpng, libswresample): .ci/run installs them (scripts/install-native-deps.sh);
+# The real C libraries (libpng, libswresample, TurboJPEG, GLib): .ci/run installs them (scripts/install-native-deps.sh);
 # elsewhere a missing library (exit 2) is reported and skipped, in CI it fails.
-for example in examples/png.ts examples/planar-audio.ts; do
+for example in examples/png.ts examples/planar-audio.ts examples/yuv-planes.ts examples/strings.ts; do
   status=0
   npx tsx "$example" || status=$?
   if [ "$status" -eq 2 ] && [ "${CI:-}" != "true" ]; then
