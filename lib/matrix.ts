@@ -452,7 +452,7 @@ export abstract class Indirect2D<F extends string = string> {
     const rowOffsets = new Float64Array(rows)
     for (let r = 0; r < rows; r++) rowOffsets[r] = order === 'C' ? r * cols * isz : r * isz
     const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
-    this.#native.copyJs([bytes], new Uint32Array(rows), rowOffsets, order === 'C' ? isz : rows * isz, target.native, false, false, true)
+    this.#native.copyJs({ segments: [bytes], segmentOfRow: new Uint32Array(rows), rowOffsets, cols, colStride: order === 'C' ? isz : rows * isz, format: target.native }, { into: false, convert: true })
     return out as RowArray<F>
   }
 
@@ -526,13 +526,13 @@ export abstract class Indirect2D<F extends string = string> {
     if (!emptyValues && (rows !== this.#rows || cols !== this.#cols)) throw makeError('ERR_SHAPE_MISMATCH', 'different shapes')
     if (emptyValues && this.#rows !== 0) throw makeError('ERR_SHAPE_MISMATCH', 'different shapes')
     if (matrix !== undefined) {
-      this.#native.copyMatrix(matrix.#native, into, cast, convert)
+      this.#native.copyMatrix(matrix.#native, { into, cast, convert })
     } else if (side?.kind === 'js') {
       if (this.#memory !== undefined && rows * cols * this.#format.itemsize <= SMALL_COPY_BYTES && formatsMatch(this.#format, side.format)) {
         // A tiny copy of matching formats between JS memory: cheaper here than the native call's fixed cost.
         this.#copySmall(side, into)
       } else {
-        this.#native.copyJs(side.segments, side.segmentOfRow, side.rowOffsets, side.colStride, side.format.native, into, cast, convert)
+        this.#native.copyJs({ ...side, format: side.format.native }, { into, cast, convert })
       }
     } else if (side !== undefined && rows > 0) {
       if (into) {
@@ -541,7 +541,7 @@ export abstract class Indirect2D<F extends string = string> {
         const isz = t.itemsize
         const rowOffsets = Float64Array.from({ length: this.#rows }, (_, r) => r * this.#cols * isz)
         const bytes = new Uint8Array(values.data.buffer, values.data.byteOffset, values.data.byteLength)
-        this.#native.copyJs([bytes], new Uint32Array(this.#rows), rowOffsets, isz, t.native, true, false, true)
+        this.#native.copyJs({ segments: [bytes], segmentOfRow: new Uint32Array(this.#rows), rowOffsets, cols: this.#cols, colStride: isz, format: t.native }, { into: true, convert: true })
       } else {
         const values = this.toArray()
         for (let r = 0; r < rows; r++) {

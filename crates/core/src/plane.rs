@@ -69,6 +69,50 @@ fn inside(start: i128, (lo, hi): (i128, i128), itemsize: usize, len: usize) -> b
     a >= 0 && b.saturating_add(itemsize as i128) <= len as i128
 }
 
+/// The row starts of rows spread over several buffers, each checked to lie inside its buffer: row `r`
+/// starts `row_offsets[r]` bytes into `segments[segment_of_row[r]]` (a buffer as `(base, len)`) and has
+/// `lengths[r]` elements of `itemsize` bytes, `col_stride` bytes apart. Rows of no element get a real
+/// address that is never read. Refusals are `ERR_INVALID_ARGUMENT`. Only computes addresses.
+pub fn checked_row_starts(
+    segments: &[(*mut u8, usize)],
+    segment_of_row: &[u32],
+    row_offsets: &[usize],
+    lengths: &[usize],
+    col_stride: isize,
+    itemsize: usize,
+) -> Result<Vec<*mut u8>> {
+    if segment_of_row.len() != row_offsets.len() || lengths.len() != row_offsets.len() {
+        return Err(Error::new(
+            ErrorCode::InvalidArgument,
+            "one segment, one offset and one length per row",
+        ));
+    }
+    let mut starts = Vec::with_capacity(row_offsets.len());
+    for (r, ((&seg, &off), &n)) in segment_of_row
+        .iter()
+        .zip(row_offsets)
+        .zip(lengths)
+        .enumerate()
+    {
+        let &(base, len) = segments.get(seg as usize).ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidArgument,
+                format!("row {r} names segment {seg}, which does not exist"),
+            )
+        })?;
+        if n == 0 {
+            starts.push(empty_row());
+            continue;
+        }
+        match span(n, col_stride) {
+            Some(reach) if !base.is_null() && inside(off as i128, reach, itemsize, len) => {}
+            _ => return Err(outside(&format!("row {r}"))),
+        }
+        starts.push(base.wrapping_add(off));
+    }
+    Ok(starts)
+}
+
 impl CheckedPlane {
     /// A strided array: element `(r, c)` at byte `offset + r * strides[0] + c * strides[1]` of the `len`
     /// bytes at `base`. Every element must lie inside (`ERR_INVALID_ARGUMENT` otherwise); the check is
@@ -119,35 +163,15 @@ impl CheckedPlane {
         col_stride: isize,
         format: Format,
     ) -> Result<Self> {
-        if segment_of_row.len() != row_offsets.len() {
-            return Err(Error::new(
-                ErrorCode::InvalidArgument,
-                "one segment and one offset per row",
-            ));
-        }
-        let itemsize = format.itemsize();
-        let reach = span(cols, col_stride);
-        let mut starts = Vec::with_capacity(row_offsets.len());
-        for (r, (&seg, &off)) in segment_of_row.iter().zip(row_offsets).enumerate() {
-            let &(base, len) = segments.get(seg as usize).ok_or_else(|| {
-                Error::new(
-                    ErrorCode::InvalidArgument,
-                    format!("row {r} names segment {seg}, which does not exist"),
-                )
-            })?;
-            if cols == 0 || base.is_null() && len == 0 {
-                if cols != 0 {
-                    return Err(outside(&format!("row {r}")));
-                }
-                starts.push(empty_row());
-                continue;
-            }
-            match reach {
-                Some(reach) if inside(off as i128, reach, itemsize, len) => {}
-                _ => return Err(outside(&format!("row {r}"))),
-            }
-            starts.push(base.wrapping_add(off));
-        }
+        let lengths = vec![cols; row_offsets.len()];
+        let starts = checked_row_starts(
+            segments,
+            segment_of_row,
+            row_offsets,
+            &lengths,
+            col_stride,
+            format.itemsize(),
+        )?;
         Ok(Self::new(starts, cols, col_stride, format))
     }
 
@@ -216,11 +240,32 @@ mod tests {
         Format::parse(s).expect("valid format")
     }
 
+    /// A strided plane over test memory (the tests below only compute addresses, never dereference).
+    fn strided(
+        p: *mut u8,
+        len: usize,
+        shape: [usize; 2],
+        strides: [isize; 2],
+        offset: usize,
+    ) -> Result<CheckedPlane> {
+        // SAFETY: each test's buffer outlives its planes, which are never used to reach memory.
+        unsafe { CheckedPlane::strided(p, len, shape, strides, offset, f("d")) }
+    }
+
+    fn rows(
+        segs: &[(*mut u8, usize)],
+        seg: &[u32],
+        off: &[usize],
+        cols: usize,
+    ) -> Result<CheckedPlane> {
+        // SAFETY: as in `strided`.
+        unsafe { CheckedPlane::from_rows(segs, seg, off, cols, 4, f("i")) }
+    }
+
     #[test]
     fn extreme_strides_and_offsets_are_refused_without_overflow() {
         let mut data = [0u8; 64];
         let p = data.as_mut_ptr();
-        // SAFETY (all below): `data` outlives every plane; nothing is dereferenced.
         let cases: [([usize; 2], [isize; 2], usize); 5] = [
             ([2, 2], [isize::MAX, 1], 0),
             ([usize::MAX, 2], [8, 1], 0),
@@ -229,18 +274,23 @@ mod tests {
             ([1, 9], [0, 8], 0),
         ];
         for (shape, strides, offset) in cases {
-            let r = unsafe { CheckedPlane::strided(p, 64, shape, strides, offset, f("d")) };
+            let r = strided(p, 64, shape, strides, offset);
             assert_eq!(
                 r.unwrap_err().code,
                 ErrorCode::InvalidArgument,
                 "{shape:?} {strides:?}"
             );
         }
-        let ok = unsafe { CheckedPlane::strided(p, 64, [8, 1], [8, 0], 0, f("d")) }.unwrap();
-        assert_eq!(ok.rows(), 8);
-        let empty =
-            unsafe { CheckedPlane::strided(std::ptr::null_mut(), 0, [3, 0], [8, 8], 99, f("d")) }
-                .unwrap();
+        assert_eq!(strided(p, 64, [8, 1], [8, 0], 0).unwrap().rows(), 8);
+        assert_eq!(
+            strided(p, 64, [2, 8], [-64, 8], 64).unwrap_err().code,
+            ErrorCode::InvalidArgument
+        );
+        assert_eq!(
+            strided(p, 64, [2, 4], [-32, 8], 32).unwrap().row_starts()[1],
+            p
+        );
+        let empty = strided(std::ptr::null_mut(), 0, [3, 0], [8, 8], 99).unwrap();
         assert_eq!((empty.rows(), empty.cols()), (3, 0));
     }
 
@@ -249,13 +299,14 @@ mod tests {
         let mut a = [0u8; 16];
         let mut b = [0u8; 8];
         let segs = [(a.as_mut_ptr(), 16), (b.as_mut_ptr(), 8)];
-        // SAFETY: `a` and `b` outlive the planes.
-        let ok = unsafe { CheckedPlane::from_rows(&segs, &[0, 1], &[8, 0], 2, 4, f("i")) }.unwrap();
+        let ok = rows(&segs, &[0, 1], &[8, 0], 2).unwrap();
         assert_eq!(ok.row_starts()[1], b.as_mut_ptr());
-        let e =
-            unsafe { CheckedPlane::from_rows(&segs, &[0, 1], &[8, 4], 2, 4, f("i")) }.unwrap_err();
+        let e = rows(&segs, &[0, 1], &[8, 4], 2).unwrap_err();
         assert_eq!(e.message, "row 1 reaches outside its buffer");
-        let e = unsafe { CheckedPlane::from_rows(&segs, &[2], &[0], 1, 4, f("i")) }.unwrap_err();
-        assert_eq!(e.code, ErrorCode::InvalidArgument);
+        assert_eq!(
+            rows(&segs, &[2], &[0], 1).unwrap_err().code,
+            ErrorCode::InvalidArgument
+        );
+        assert_eq!(rows(&segs, &[0], &[0], 0).unwrap().rows(), 1);
     }
 }
