@@ -49,13 +49,16 @@ export function copy(s: State, other: State | unknown, into: boolean, opts: Copy
   if (emptyValues ? s.rows !== 0 : rows !== s.rows || cols !== s.cols) throw makeError('ERR_SHAPE_MISMATCH', 'different shapes')
   const native = s.native as Native
   if (matrix !== undefined) {
-    native.copyMatrix(matrix.native as Native, into, cast, convert)
+    native.copyMatrix(matrix.native as Native, { into, cast, convert })
   } else if (side?.kind === 'js') {
     if (s.plane !== undefined && rows * cols * s.format.itemsize <= SMALL_COPY_BYTES && formatsMatch(s.format, side.format)) {
       copySmall(s, side, into)
     } else {
       const p = side.plane
-      native.copyJs(p.segments as AnyTypedArray[], p.segmentOfRow, p.rowOffsets, p.colStride, side.format.native, into, cast, convert)
+      native.copyJs(
+        { segments: p.segments as AnyTypedArray[], segmentOfRow: p.segmentOfRow, rowOffsets: p.rowOffsets, cols, colStride: p.colStride, format: side.format.native },
+        { into, cast, convert },
+      )
     }
   } else if (side !== undefined && rows > 0) {
     if (into) {
@@ -63,7 +66,10 @@ export function copy(s: State, other: State | unknown, into: boolean, opts: Copy
       const isz = values.format.itemsize
       const rowOffsets = Float64Array.from({ length: rows }, (_, r) => r * cols * isz)
       const bytes = new Uint8Array(values.data.buffer, values.data.byteOffset, values.data.byteLength)
-      native.copyJs([bytes], new Uint32Array(rows), rowOffsets, isz, values.format.native, true, false, true)
+      native.copyJs(
+        { segments: [bytes], segmentOfRow: new Uint32Array(rows), rowOffsets, cols, colStride: isz, format: values.format.native },
+        { into: true, convert: true },
+      )
     } else {
       const values = toArray(s)
       for (let r = 0; r < rows; r++) {
@@ -133,7 +139,8 @@ export function toTypedArray(s: State, opts: ToTypedArrayOptions | undefined): A
   const rowOffsets = new Float64Array(rows)
   for (let r = 0; r < rows; r++) rowOffsets[r] = order === 'C' ? r * cols * isz : r * isz
   const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
-  ;(s.native as Native).copyJs([bytes], new Uint32Array(rows), rowOffsets, order === 'C' ? isz : rows * isz, target.native, false, false, true)
+  const plane = { segments: [bytes], segmentOfRow: new Uint32Array(rows), rowOffsets, cols, colStride: order === 'C' ? isz : rows * isz, format: target.native }
+  ;(s.native as Native).copyJs(plane, { into: false, convert: true })
   return out
 }
 
