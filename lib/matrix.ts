@@ -8,6 +8,7 @@ import { Nanny } from './nanny.js'
 import * as pins from './pins.js'
 import { type JsSide, type OtherSide, describeSide } from './copy-sides.js'
 import { isNdarrayLike } from './sources.js'
+import { inspectMatrix, markUncloneable } from './inspect.js'
 import { type AnyTypedArray, type Dtype, type FormatDescription, type InputOf, type RowArray, type ValueOf, describeFormat, formatsMatch } from './formats.js'
 
 /** A value of one element: `number`, `bigint` (64-bit formats) or `boolean` (`?`). */
@@ -140,6 +141,15 @@ export abstract class Indirect2D<F extends string = string> {
     this.#nanny = init.nanny
     this.#ownsNanny = init.ownsNanny ?? false
     this.#keep = init.keep
+    markUncloneable(this)
+  }
+
+  /** `console.log` / `util.inspect` (Node, Bun) and Deno's inspector: kind, shape, format, flags, values. */
+  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object): string {
+    return inspectMatrix(this, depth, options)
+  }
+  [Symbol.for('Deno.customInspect')](_inspect: unknown, options: { depth?: number } & object): string {
+    return inspectMatrix(this, options?.depth ?? 2, options)
   }
 
   /** Number of rows. */

@@ -21,7 +21,7 @@ npm run typecheck
 step "ava on Node $(node --version)"
 npx ava
 
-node24=$(bash scripts/node24.sh)
+node24=$(bash scripts/runtime.sh node 24)
 if [ -n "$node24" ]; then
   step "ava on Node $("$node24" --version)"
   PATH="$(dirname "$node24"):$PATH" npx ava
