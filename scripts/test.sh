@@ -53,7 +53,7 @@ if [ -n "$deno" ]; then
   "$deno" run --allow-ffi --allow-read --v8-flags=--expose-gc conformance/run.mts
   step "Deno without --allow-ffi: the error names the permission"
   status=0
-  out=$("$deno" run --allow-read conformance/run.mts 2>&1) || status=$?
+  out=$(NO_COLOR=1 "$deno" run --allow-read conformance/run.mts 2>&1) || status=$?
   if [ "$status" -eq 0 ] || ! grep -q -- '--allow-ffi' <<<"$out"; then
     echo "expected a failure naming --allow-ffi, got (exit $status):"; echo "$out"; exit 1
   fi
