@@ -19,6 +19,17 @@ function accessDenied(message: string): Error {
   return Object.assign(new Error(message), { code: 'ERR_ACCESS_DENIED' })
 }
 
+/** False only when Node's permission model is on and refuses addons (an older Node may not know the scope). */
+function nodeAllowsAddons(): boolean {
+  const permission = (process as { permission?: NodePermission }).permission
+  if (permission === undefined) return true
+  try {
+    return permission.has('addon')
+  } catch {
+    return true
+  }
+}
+
 function denoPermission(deno: DenoLike, name: string): string {
   try {
     return deno.permissions?.querySync?.({ name }).state ?? 'granted'
@@ -57,8 +68,7 @@ function loadBinding(): Binding {
     }
     if (denoPermission(deno, 'env') !== 'granted') return requireAddonDirectly()
   } else {
-    const permission = (process as { permission?: NodePermission }).permission
-    if (permission !== undefined && !permission.has('addon')) {
+    if (!nodeAllowsAddons()) {
       throw accessDenied('indirect-buffer loads a native addon: with --permission, pass --allow-addons')
     }
   }

@@ -670,7 +670,15 @@ function main(): number {
         );
       });
       if (forbidden.length > 0) throw new CheckError(`${packed.filename} must not contain ${forbidden.join(', ')}`);
-      const wanted = ['package/package.json', 'package/index.js', 'package/index.d.ts', 'package/dist/index.js', 'package/dist/index.d.ts'];
+      const wanted = [
+        'package/package.json',
+        'package/index.js',
+        'package/index.d.ts',
+        'package/dist/index.js',
+        'package/dist/index.d.ts',
+        'package/dist/index.mjs',
+        'package/dist/index.d.mts',
+      ];
       const missing = wanted.filter((entry) => !entries.includes(entry));
       if (missing.length > 0) throw new CheckError(`${packed.filename} lacks ${missing.join(', ')}`);
       const packedManifest = run('tar', ['-xzOf', tarball, 'package/package.json'], { cwd: dirs.tarballs });

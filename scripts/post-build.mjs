@@ -10,15 +10,21 @@
 //
 // Run by `npm run build`; idempotent.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist')
-const require = createRequire(import.meta.url)
 
-const cjs = require(join(dist, 'index.js'))
-const names = Object.keys(cjs).filter((name) => name !== 'default' && name !== '__esModule').sort()
+// The export names, read from tsc's CommonJS output (`exports.A = exports.B = void 0;` and its
+// `Object.defineProperty(exports, "A", …)` re-exports) rather than by loading it: the addon need not be built.
+const source = readFileSync(join(dist, 'index.js'), 'utf8')
+const found = new Set()
+for (const line of source.match(/^(?:exports\.\w+ = )+void 0;$/gm) ?? []) {
+  for (const m of line.matchAll(/exports\.(\w+)/g)) found.add(m[1])
+}
+for (const m of source.matchAll(/Object\.defineProperty\(exports, "(\w+)", \{ enumerable: true, get/g)) found.add(m[1])
+found.delete('__esModule')
+const names = [...found].sort()
 if (names.length === 0) throw new Error('post-build: dist/index.js exports nothing')
 writeFileSync(
   join(dist, 'index.mjs'),
