@@ -85,10 +85,13 @@ ffiTest("views', sub-matrices' and collections' pointers reach the right memory"
   const collection = new BufferCollection2D(rows)
   t.is(c.sum2d(collection.pointer, 2, 2), 6)
   c.fill2d(collection.pointer, 2, 2, 0)
-  t.deepEqual(rows.map((r) => Array.from(r)), [
-    [0, 1],
-    [2, 3],
-  ])
+  t.deepEqual(
+    rows.map((r) => Array.from(r)),
+    [
+      [0, 1],
+      [2, 3],
+    ],
+  )
   t.is(c.row_at(collection.pointer, 1), collection.rowPointer(1), 'the row table C reads is rowPointers()')
 })
 
@@ -151,7 +154,12 @@ function child(flags: string[]): { status: number | null; out: string } {
 }
 
 ffiTest('--permission: --allow-addons and --allow-ffi are what the package and node:ffi need', (t) => {
-  t.is(execFileSync(process.execPath, ['--permission', `--allow-fs-read=${repoRoot}`, '--allow-addons', '--allow-ffi', '-e', CHILD], { encoding: 'utf8' }).trim(), 'sum=8')
+  t.is(
+    execFileSync(process.execPath, ['--permission', `--allow-fs-read=${repoRoot}`, '--allow-addons', '--allow-ffi', '-e', CHILD], {
+      encoding: 'utf8',
+    }).trim(),
+    'sum=8',
+  )
   const noAddons = child(['--allow-ffi'])
   t.not(noAddons.status, 0)
   t.regex(noAddons.out, /ERR_ACCESS_DENIED/)

@@ -58,7 +58,10 @@ function nodeFfi(): CLib | string {
 async function bunFfi(): Promise<CLib> {
   const specifier = 'bun:ffi'
   const { dlopen } = (await import(specifier)) as {
-    dlopen(path: string, defs: Record<string, { args: string[]; returns: string }>): { symbols: Record<string, (...args: unknown[]) => unknown> }
+    dlopen(
+      path: string,
+      defs: Record<string, { args: string[]; returns: string }>,
+    ): { symbols: Record<string, (...args: unknown[]) => unknown> }
   }
   const f = dlopen(libraryPath, {
     sum2d: { args: ['ptr', 'u64', 'u64'], returns: 'f64' },
@@ -79,7 +82,10 @@ async function bunFfi(): Promise<CLib> {
 }
 
 interface DenoFfi {
-  dlopen(path: string, defs: Record<string, { parameters: string[]; result: string; nonblocking?: boolean }>): {
+  dlopen(
+    path: string,
+    defs: Record<string, { parameters: string[]; result: string; nonblocking?: boolean }>,
+  ): {
     symbols: Record<string, (...args: unknown[]) => unknown>
   }
   UnsafePointer: { create(value: bigint): unknown; value(pointer: unknown): bigint | number }

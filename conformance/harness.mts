@@ -60,8 +60,7 @@ export function throwsCode(fn: () => unknown, code: string, what = 'call'): void
 }
 
 /** Which runtime runs the suite. */
-export const runtime: 'bun' | 'deno' | 'node' =
-  'Bun' in globalThis ? 'bun' : 'Deno' in globalThis ? 'deno' : 'node'
+export const runtime: 'bun' | 'deno' | 'node' = 'Bun' in globalThis ? 'bun' : 'Deno' in globalThis ? 'deno' : 'node'
 
 export const runtimeVersion =
   runtime === 'bun'

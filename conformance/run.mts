@@ -137,10 +137,13 @@ test('copies: copyFrom/copyTo, convert, toTypedArray orders, error order', () =>
   equal(d.get(1, 1), 4, 'converted')
   const target = [new Float64Array(2), new Float64Array(2)]
   d.copyTo(target)
-  deepEqual(target.map((r) => Array.from(r)), [
-    [1, 2],
-    [3, 4],
-  ])
+  deepEqual(
+    target.map((r) => Array.from(r)),
+    [
+      [1, 2],
+      [3, 4],
+    ],
+  )
   throwsCode(() => d.copyFrom(IndirectMemory2D.createMemory({ rows: 3, cols: 2, format: 'd' })), 'ERR_SHAPE_MISMATCH', 'shapes')
 })
 
@@ -191,10 +194,14 @@ function nativeCases(lib: CLib): void {
   test(`${lib.via}: pointers of matrices, views, sub-matrices and collections reach the right memory`, () => {
     const m = IndirectMemory2D.createMemory({ rows: 2, cols: 3, format: 'd' })
     lib.fill2d(m.pointer, 2, 3, 1)
-    deepEqual(m.toArray(), [
-      [1, 2, 3],
-      [4, 5, 6],
-    ], 'native writes seen by JS')
+    deepEqual(
+      m.toArray(),
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      'native writes seen by JS',
+    )
     equal(lib.sum2d(m.pointer, 2, 3), 21, 'sum2d')
     equal(lib.sum2d(m.subMatrix(0, 2, 1, 3).pointer, 2, 2), 2 + 3 + 5 + 6, 'sub-matrix')
     const rows = [new Float64Array([1, 2]), new Float64Array([3, 4])]
@@ -259,7 +266,7 @@ function nativeCases(lib: CLib): void {
       if (state.freed) collectedEarly = true
     }
     equal(await finished, 30, 'the native call saw the whole matrix and scaled it')
-    ok(rounds >= 1, "at least one forced collection ran during the call")
+    ok(rounds >= 1, 'at least one forced collection ran during the call')
     ok(!collectedEarly, 'not freed while the native call ran')
     ok(await collectUntil(() => state.freed), 'freed once it settled and was dropped')
   })

@@ -76,12 +76,7 @@ function header(m: InspectableMatrix, name: string, options: InspectOptionsLike 
  * (as Node does for nested objects past its depth limit). Reading a value never throws out of here: a
  * matrix whose memory cannot be read (released, detached, a record format) shows why instead of values.
  */
-export function inspectMatrix(
-  m: InspectableMatrix,
-  depth: number,
-  options?: InspectOptionsLike,
-  _inspect?: unknown,
-): string {
+export function inspectMatrix(m: InspectableMatrix, depth: number, options?: InspectOptionsLike, _inspect?: unknown): string {
   const name = (m as { constructor?: { name?: unknown } }).constructor?.name
   const kind = typeof name === 'string' && name !== '' ? name : 'Matrix'
   const head = header(m, kind, options)
@@ -118,7 +113,11 @@ export function inspectMatrix(
 
   // Right-align each column position, as NumPy does.
   const widths: number[] = []
-  for (const cells of grid) cells.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, (cell ?? '...').length)))
+  for (const cells of grid) {
+    cells.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, (cell ?? '...').length)
+    })
+  }
   const lines: string[] = []
   let g = 0
   for (const r of rowIndices) {

@@ -1,0 +1,533 @@
+// Element access: get(r, c) and set(r, c, v).
+//
+// The fast path reads a cached row view and switches on the matrix's access kind, so that each TypedArray kind
+// has its own keyed load and store site: a process that uses many formats keeps every site monomorphic (one
+// shared `row[c]` site went megamorphic after a warm-up over eight formats: 7.3× a Float64Array read, 24× a
+// store). Anything the fast path is not sure of — an index that is not a plain in-range integer, a row not yet
+// viewed, a detached row, a value that needs converting — falls to the checked path, which throws the
+// contract's errors or fills the cache and tries again.
+
+import { checkLive, checkRow } from './lifetime.js'
+import { resolveIndex } from './args.js'
+import { describe, makeError } from './errors.js'
+import { type Dtype, Float16ArrayCtor } from './formats.js'
+import { cachedRow } from './rows.js'
+import { type CachedRow, STATE, type State } from './state.js'
+
+/** A value of one element: `number`, `bigint` (64-bit formats) or `boolean` (`?`). */
+export type ElementValue = number | bigint | boolean
+
+// Access kinds: one per TypedArray class, DataView for foreign byte orders and unaligned rows, NATIVE for memory
+// only the binding can reach (records, runtimes without external buffers), UNSET until first use.
+export const F64 = 0
+export const F32 = 1
+export const I32 = 2
+export const U32 = 3
+export const I16 = 4
+export const U16 = 5
+export const I8 = 6
+export const U8 = 7
+export const U8C = 8
+export const I64 = 9
+export const U64 = 10
+export const F16 = 11
+export const BOOL = 12
+export const DV = 13
+export const NATIVE = 14
+
+const KIND_OF_DTYPE: Record<Exclude<Dtype, 'record'>, number> = {
+  float64: F64,
+  float32: F32,
+  int32: I32,
+  uint32: U32,
+  int16: I16,
+  uint16: U16,
+  int8: I8,
+  uint8: U8,
+  uint8c: U8C,
+  int64: I64,
+  uint64: U64,
+  float16: F16,
+  bool: BOOL,
+}
+
+const hasDataViewFloat16 = typeof (DataView.prototype as { getFloat16?: unknown }).getFloat16 === 'function'
+
+/** The element kind of a scalar format (which TypedArray, or which DataView method, holds it). */
+export function elementCodeOf(dtype: Dtype): number {
+  return dtype === 'record' ? NATIVE : KIND_OF_DTYPE[dtype]
+}
+
+/** The access kind of a format whose rows are aligned (`aligned`) or not. */
+export function kindOf(s: State, aligned: boolean): number {
+  const f = s.format
+  if (f.record) return NATIVE
+  if (f.dtype === 'float16' && Float16ArrayCtor === undefined) return hasDataViewFloat16 ? DV : NATIVE
+  if (!f.nativeOrder || (!aligned && f.itemsize > 1)) return DV
+  return KIND_OF_DTYPE[f.dtype as Exclude<Dtype, 'record'>]
+}
+
+// ---- Per-kind accessors ----------------------------------------------------------------------------------------
+// A matrix's `get`/`set` are the functions of its kind, installed on the instance (see matrix.ts), so that a call
+// site that sees one matrix sees one small function that V8 inlines, with its own monomorphic element site.
+// Measured (one process after a warm-up over 8 formats, 100×100 'd'): one shared function with a switch per
+// kind 13–26 ns per set (too large to inline); these 4–6 ns. They repeat on purpose: one per TypedArray kind.
+//
+// The fast path takes a plain number index into a row already viewed; `row[c]` is undefined past the row's end,
+// on a detached row (length 0) and for negative or fractional indices, which all go to the checked path.
+
+type Getter = (this: Shell, r: number, c: number) => ElementValue
+type Setter = (this: Shell, r: number, c: number, v: unknown) => void
+
+/** What the accessors see of a matrix: its State under a symbol key. */
+export interface Shell {
+  readonly [STATE]: State
+}
+
+function getF64(this: Shell, r: number, c: number): ElementValue {
+  if (typeof r === 'number' && typeof c === 'number') {
+    const row = this[STATE].rowCache[r] as Float64Array | undefined
+    if (row !== undefined) {
+      const v = row[c]
+      if (v !== undefined) return v
+    }
+  }
+  return getChecked(this[STATE], r, c)
+}
+function getF32(this: Shell, r: number, c: number): ElementValue {
+  if (typeof r === 'number' && typeof c === 'number') {
+    const row = this[STATE].rowCache[r] as Float32Array | undefined
+    if (row !== undefined) {
+      const v = row[c]
+      if (v !== undefined) return v
+    }
+  }
+  return getChecked(this[STATE], r, c)
+}
+function getI32(this: Shell, r: number, c: number): ElementValue {
+  if (typeof r === 'number' && typeof c === 'number') {
+    const row = this[STATE].rowCache[r] as Int32Array | undefined
+    if (row !== undefined) {
+      const v = row[c]
+      if (v !== undefined) return v
+    }
+  }
+  return getChecked(this[STATE], r, c)
+}
+function getU32(this: Shell, r: number, c: number): ElementValue {
+  if (typeof r === 'number' && typeof c === 'number') {
+    const row = this[STATE].rowCache[r] as Uint32Array | undefined
+    if (row !== undefined) {
+      const v = row[c]
+      if (v !== undefined) return v
+    }
+  }
+  return getChecked(this[STATE], r, c)
+}
+function getI16(this: Shell, r: number, c: number): ElementValue {
+  if (typeof r === 'number' && typeof c === 'number') {
+    const row = this[STATE].rowCache[r] as Int16Array | undefined
+    if (row !== undefined) {
+      const v = row[c]
+      if (v !== undefined) return v
+    }
+  }
+  return getChecked(this[STATE], r, c)
+}
+function getU16(this: Shell, r: number, c: number): ElementValue {
+  if (typeof r === 'number' && typeof c === 'number') {
+    const row = this[STATE].rowCache[r] as Uint16Array | undefined
+    if (row !== undefined) {
+      const v = row[c]
+      if (v !== undefined) return v
+    }
+  }
+  return getChecked(this[STATE], r, c)
+}
+function getI8(this: Shell, r: number, c: number): ElementValue {
+  if (typeof r === 'number' && typeof c === 'number') {
+    const row = this[STATE].rowCache[r] as Int8Array | undefined
+    if (row !== undefined) {
+      const v = row[c]
+      if (v !== undefined) return v
+    }
+  }
+  return getChecked(this[STATE], r, c)
+}
+function getU8(this: Shell, r: number, c: number): ElementValue {
+  if (typeof r === 'number' && typeof c === 'number') {
+    const row = this[STATE].rowCache[r] as Uint8Array | undefined
+    if (row !== undefined) {
+      const v = row[c]
+      if (v !== undefined) return v
+    }
+  }
+  return getChecked(this[STATE], r, c)
+}
+function getU8C(this: Shell, r: number, c: number): ElementValue {
+  if (typeof r === 'number' && typeof c === 'number') {
+    const row = this[STATE].rowCache[r] as Uint8ClampedArray | undefined
+    if (row !== undefined) {
+      const v = row[c]
+      if (v !== undefined) return v
+    }
+  }
+  return getChecked(this[STATE], r, c)
+}
+function getI64(this: Shell, r: number, c: number): ElementValue {
+  if (typeof r === 'number' && typeof c === 'number') {
+    const row = this[STATE].rowCache[r] as BigInt64Array | undefined
+    if (row !== undefined) {
+      const v = row[c]
+      if (v !== undefined) return v
+    }
+  }
+  return getChecked(this[STATE], r, c)
+}
+function getU64(this: Shell, r: number, c: number): ElementValue {
+  if (typeof r === 'number' && typeof c === 'number') {
+    const row = this[STATE].rowCache[r] as BigUint64Array | undefined
+    if (row !== undefined) {
+      const v = row[c]
+      if (v !== undefined) return v
+    }
+  }
+  return getChecked(this[STATE], r, c)
+}
+/** Float16Array rows (the runtime has the class: Node 24+). */
+function getF16(this: Shell, r: number, c: number): ElementValue {
+  if (typeof r === 'number' && typeof c === 'number') {
+    const row = this[STATE].rowCache[r] as unknown as number[] | undefined
+    if (row !== undefined) {
+      const v = row[c]
+      if (v !== undefined) return v
+    }
+  }
+  return getChecked(this[STATE], r, c)
+}
+function getBool(this: Shell, r: number, c: number): ElementValue {
+  if (typeof r === 'number' && typeof c === 'number') {
+    const row = this[STATE].rowCache[r] as Uint8Array | undefined
+    if (row !== undefined) {
+      const v = row[c]
+      if (v !== undefined) return v !== 0
+    }
+  }
+  return getChecked(this[STATE], r, c)
+}
+/** DataView rows: foreign byte order, unaligned rows, float16 without Float16Array. */
+function getView(this: Shell, r: number, c: number): ElementValue {
+  const s = this[STATE]
+  if (typeof r === 'number' && typeof c === 'number' && (c >>> 0) === c && c < s.cols) {
+    const row = s.rowCache[r] as DataView | undefined
+    if (row !== undefined && rowAttached(s, r)) return viewGet(s, row, c)
+  }
+  return getChecked(s, r, c)
+}
+function getNative(this: Shell, r: number, c: number): ElementValue {
+  return getChecked(this[STATE], r, c)
+}
+
+// Stores: `(c >>> 0) === c && c < row.length` keeps out what a TypedArray store would drop silently (negative,
+// fractional, past the end, detached); a value of another type goes to the checked path (converted or refused).
+// `writeCache` is empty for a read-only matrix.
+
+function setF64(this: Shell, r: number, c: number, v: unknown): void {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+    const row = this[STATE].writeCache[r] as Float64Array | undefined
+    if (row !== undefined && c < row.length) {
+      row[c] = v
+      return
+    }
+  }
+  setChecked(this[STATE], r, c, v)
+}
+function setF32(this: Shell, r: number, c: number, v: unknown): void {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+    const row = this[STATE].writeCache[r] as Float32Array | undefined
+    if (row !== undefined && c < row.length) {
+      row[c] = v
+      return
+    }
+  }
+  setChecked(this[STATE], r, c, v)
+}
+function setI32(this: Shell, r: number, c: number, v: unknown): void {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+    const row = this[STATE].writeCache[r] as Int32Array | undefined
+    if (row !== undefined && c < row.length) {
+      row[c] = v
+      return
+    }
+  }
+  setChecked(this[STATE], r, c, v)
+}
+function setU32(this: Shell, r: number, c: number, v: unknown): void {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+    const row = this[STATE].writeCache[r] as Uint32Array | undefined
+    if (row !== undefined && c < row.length) {
+      row[c] = v
+      return
+    }
+  }
+  setChecked(this[STATE], r, c, v)
+}
+function setI16(this: Shell, r: number, c: number, v: unknown): void {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+    const row = this[STATE].writeCache[r] as Int16Array | undefined
+    if (row !== undefined && c < row.length) {
+      row[c] = v
+      return
+    }
+  }
+  setChecked(this[STATE], r, c, v)
+}
+function setU16(this: Shell, r: number, c: number, v: unknown): void {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+    const row = this[STATE].writeCache[r] as Uint16Array | undefined
+    if (row !== undefined && c < row.length) {
+      row[c] = v
+      return
+    }
+  }
+  setChecked(this[STATE], r, c, v)
+}
+function setI8(this: Shell, r: number, c: number, v: unknown): void {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+    const row = this[STATE].writeCache[r] as Int8Array | undefined
+    if (row !== undefined && c < row.length) {
+      row[c] = v
+      return
+    }
+  }
+  setChecked(this[STATE], r, c, v)
+}
+function setU8(this: Shell, r: number, c: number, v: unknown): void {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+    const row = this[STATE].writeCache[r] as Uint8Array | undefined
+    if (row !== undefined && c < row.length) {
+      row[c] = v
+      return
+    }
+  }
+  setChecked(this[STATE], r, c, v)
+}
+function setU8C(this: Shell, r: number, c: number, v: unknown): void {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+    const row = this[STATE].writeCache[r] as Uint8ClampedArray | undefined
+    if (row !== undefined && c < row.length) {
+      row[c] = v
+      return
+    }
+  }
+  setChecked(this[STATE], r, c, v)
+}
+function setI64(this: Shell, r: number, c: number, v: unknown): void {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'bigint' && (c >>> 0) === c) {
+    const row = this[STATE].writeCache[r] as BigInt64Array | undefined
+    if (row !== undefined && c < row.length) {
+      row[c] = v
+      return
+    }
+  }
+  setChecked(this[STATE], r, c, v)
+}
+function setU64(this: Shell, r: number, c: number, v: unknown): void {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'bigint' && (c >>> 0) === c) {
+    const row = this[STATE].writeCache[r] as BigUint64Array | undefined
+    if (row !== undefined && c < row.length) {
+      row[c] = v
+      return
+    }
+  }
+  setChecked(this[STATE], r, c, v)
+}
+function setF16(this: Shell, r: number, c: number, v: unknown): void {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+    const row = this[STATE].writeCache[r] as unknown as number[] | undefined
+    if (row !== undefined && c < row.length) {
+      row[c] = v
+      return
+    }
+  }
+  setChecked(this[STATE], r, c, v)
+}
+function setBool(this: Shell, r: number, c: number, v: unknown): void {
+  if (typeof r === 'number' && typeof c === 'number' && (c >>> 0) === c) {
+    const row = this[STATE].writeCache[r] as Uint8Array | undefined
+    if (row !== undefined && c < row.length) {
+      row[c] = v ? 1 : 0
+      return
+    }
+  }
+  setChecked(this[STATE], r, c, v)
+}
+function setView(this: Shell, r: number, c: number, v: unknown): void {
+  const s = this[STATE]
+  if (typeof r === 'number' && typeof c === 'number' && (c >>> 0) === c && c < s.cols) {
+    const row = s.writeCache[r] as DataView | undefined
+    if (row !== undefined && rowAttached(s, r) && viewSet(s, row, c, v)) return
+  }
+  setChecked(s, r, c, v)
+}
+function setNative(this: Shell, r: number, c: number, v: unknown): void {
+  setChecked(this[STATE], r, c, v)
+}
+
+/** The accessors of each kind, by kind number. */
+export const GETTERS: readonly Getter[] = [getF64, getF32, getI32, getU32, getI16, getU16, getI8, getU8, getU8C, getI64, getU64, getF16, getBool, getView, getNative]
+export const SETTERS: readonly Setter[] = [setF64, setF32, setI32, setU32, setI16, setU16, setI8, setU8, setU8C, setI64, setU64, setF16, setBool, setView, setNative]
+
+/** Whether row `r`'s segment is still attached (DataViews of a detached buffer throw instead of reading undefined). */
+function rowAttached(s: State, r: number): boolean {
+  const plane = s.plane
+  if (plane === undefined) return true // native memory: release drops the cache before its views are detached
+  const k = plane.segmentOfRow[r]
+  return s.guards[k].length === s.guardLengths[k]
+}
+
+/** The checked path of `get`: the contract's errors, then the cache (filled now) or the binding. */
+export function getChecked(s: State, r: unknown, c: unknown): ElementValue {
+  checkLive(s)
+  const i = resolveIndex(r, s.rows, 1)
+  const j = resolveIndex(c, s.cols, 2)
+  checkRow(s, i)
+  checkScalar(s)
+  const row = cachedRow(s, i)
+  if (row === undefined) return (s.native as NonNullable<State['native']>).get(i, j) as ElementValue
+  // Read here, not through the fast path again (a row of a table read in place is not cached). One generic
+  // site: this path runs once per row, or on every access only for tables read in place.
+  if (row instanceof DataView) return viewGet(s, row, j)
+  const v = (row as unknown as ArrayLike<number | bigint>)[j]
+  return s.format.dtype === 'bool' ? v !== 0 : v
+}
+
+export function setChecked(s: State, r: unknown, c: unknown, v: unknown): void {
+  checkLive(s)
+  if (s.readonly) throw makeError('ERR_READONLY', 'cannot set an element: the matrix is read-only')
+  const i = resolveIndex(r, s.rows, 1)
+  const j = resolveIndex(c, s.cols, 2)
+  checkRow(s, i)
+  checkScalar(s)
+  const value = elementInput(s.format.dtype, v)
+  const row = cachedRow(s, i)
+  if (row instanceof DataView) {
+    viewSet(s, row, j, value)
+    return
+  }
+  if (row !== undefined) {
+    ;(row as unknown as (number | bigint)[])[j] = typeof value === 'boolean' ? (value ? 1 : 0) : value
+    return
+  }
+  const native = s.native as NonNullable<State['native']>
+  if (typeof value === 'boolean') native.setBool(i, j, value)
+  else if (typeof value === 'bigint') native.setBigInt(i, j, value)
+  else native.setNumber(i, j, value)
+}
+
+function checkScalar(s: State): void {
+  if (s.format.record) {
+    throw makeError('ERR_FORMAT_UNSUPPORTED', `get/set need a scalar format, not the record format ${JSON.stringify(s.format.text)}; use rowBytes()`)
+  }
+}
+
+/** A value as an element of `dtype` takes it (64-bit formats: bigint; `?`: boolean), or `ERR_INVALID_ARGUMENT`. */
+export function elementInput(dtype: Dtype, v: unknown): number | bigint | boolean {
+  if (dtype === 'bool') return !!v
+  if (dtype === 'int64' || dtype === 'uint64') {
+    if (typeof v === 'bigint') return v
+    if (typeof v === 'number' && Number.isSafeInteger(v)) return BigInt(v)
+    throw badValue(dtype, v)
+  }
+  if (typeof v === 'number') return v
+  throw badValue(dtype, v)
+}
+
+function badValue(dtype: Dtype, value: unknown): Error {
+  const wants = dtype === 'int64' || dtype === 'uint64' ? 'a bigint or a safe-integer number' : 'a number'
+  return makeError('ERR_INVALID_ARGUMENT', `${/^[aeiou]/.test(dtype) ? 'an' : 'a'} ${dtype} element takes ${wants}, received ${describe(value)}`)
+}
+
+// ---- DataView rows: foreign byte orders, unaligned rows, float16 without Float16Array ---------------------------
+
+type Float16View = DataView & { getFloat16(o: number, le?: boolean): number; setFloat16(o: number, v: number, le?: boolean): void }
+
+function viewGet(s: State, dv: DataView, c: number): ElementValue {
+  const o = c * s.itemsize
+  const le = s.little
+  switch (s.elementCode) {
+    case F64:
+      return dv.getFloat64(o, le)
+    case F32:
+      return dv.getFloat32(o, le)
+    case I32:
+      return dv.getInt32(o, le)
+    case U32:
+      return dv.getUint32(o, le)
+    case I16:
+      return dv.getInt16(o, le)
+    case U16:
+      return dv.getUint16(o, le)
+    case I64:
+      return dv.getBigInt64(o, le)
+    case U64:
+      return dv.getBigUint64(o, le)
+    case F16:
+      return (dv as Float16View).getFloat16(o, le)
+    case I8:
+      return dv.getInt8(o)
+    case BOOL:
+      return dv.getUint8(o) !== 0
+    default:
+      return dv.getUint8(o)
+  }
+}
+
+/** Stores through a DataView; false when the value needs the checked path (conversion or refusal). */
+function viewSet(s: State, dv: DataView, c: number, v: unknown): boolean {
+  const o = c * s.itemsize
+  const le = s.little
+  const code = s.elementCode
+  if (code === BOOL) {
+    dv.setUint8(o, v ? 1 : 0)
+    return true
+  }
+  if (code === I64 || code === U64) {
+    if (typeof v !== 'bigint') return false
+    if (code === I64) dv.setBigInt64(o, v, le)
+    else dv.setBigUint64(o, v, le)
+    return true
+  }
+  if (typeof v !== 'number') return false
+  switch (code) {
+    case F64:
+      dv.setFloat64(o, v, le)
+      break
+    case F32:
+      dv.setFloat32(o, v, le)
+      break
+    case I32:
+      dv.setInt32(o, v, le)
+      break
+    case U32:
+      dv.setUint32(o, v, le)
+      break
+    case I16:
+      dv.setInt16(o, v, le)
+      break
+    case U16:
+      dv.setUint16(o, v, le)
+      break
+    case F16:
+      ;(dv as Float16View).setFloat16(o, v, le)
+      break
+    case I8:
+      dv.setInt8(o, v)
+      break
+    default:
+      dv.setUint8(o, v)
+  }
+  return true
+}
+
+export type { CachedRow }
