@@ -10,6 +10,7 @@ import type { NdarrayLike } from './sources.js'
 import { makeError } from './errors.js'
 import { type Dtype, type InputOf, type RowArray, type ValueOf, describeFormat } from './formats.js'
 import * as life from './lifetime.js'
+import { inspectMatrix, markUncloneable } from './inspect.js'
 import { allRowViews, resolveKind, rowAddress, rowAddresses, rowBytes, rowView } from './rows.js'
 import { type Init, type Plane, STATE, State } from './state.js'
 
@@ -41,6 +42,15 @@ export abstract class Indirect2D<F extends string = string> {
     this.#s = s
     Object.defineProperty(this, STATE, { value: s })
     this.#installAccessors()
+    markUncloneable(this)
+  }
+
+  /** `console.log` / `util.inspect` (Node, Bun) and Deno's inspector: kind, shape, format, flags, values. */
+  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object): string {
+    return inspectMatrix(this, depth, options)
+  }
+  [Symbol.for('Deno.customInspect')](_inspect: unknown, options: { depth?: number } & object): string {
+    return inspectMatrix(this, options?.depth ?? 2, options)
   }
 
   /** Installs the `get`/`set` of the matrix's access kind on the instance (see access.ts: one small function per kind). */
