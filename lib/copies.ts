@@ -3,7 +3,7 @@
 // native kernels check formats and move the bytes. Tiny copies of matching formats run here in JS, where the
 // native call's fixed cost would dominate.
 
-import { elementInput, type ElementValue } from './access.js'
+import { elementInput, type ElementValue, getChecked } from './access.js'
 import { flag, oneOf, options } from './args.js'
 import { describe, makeError } from './errors.js'
 import { type AnyTypedArray, type Dtype, type FormatDescription, type TypedArrayConstructor, describeFormat, formatsMatch } from './formats.js'
@@ -48,6 +48,9 @@ export function copy(s: State, other: State | unknown, into: boolean, opts: Copy
   const emptyValues = side?.kind === 'values' && rows === 0
   if (emptyValues ? s.rows !== 0 : rows !== s.rows || cols !== s.cols) throw makeError('ERR_SHAPE_MISMATCH', 'different shapes')
   const native = s.native as Native
+  // Copies need rectangles: a ragged table whose rows differ in length is refused (ERR_RAGGED).
+  if (s.lengths !== undefined) native.requireRectangle()
+  if (matrix?.lengths !== undefined) (matrix.native as Native).requireRectangle()
   if (matrix !== undefined) {
     native.copyMatrix(matrix.native as Native, { into, cast, convert })
   } else if (side?.kind === 'js') {
@@ -123,6 +126,7 @@ export function toTypedArray(s: State, opts: ToTypedArrayOptions | undefined): A
   const o = options(opts, 'toTypedArray')
   const order = oneOf(o.order, 'order', ['C', 'F'] as const, 'C')
   checkAll(s)
+  if (s.lengths !== undefined) (s.native as Native).requireRectangle()
   const f = s.format
   const { rows, cols } = s
   let target: FormatDescription
@@ -149,6 +153,12 @@ export function toArray(s: State): ElementValue[][] {
   if (s.format.record) {
     checkAll(s)
     throw makeError('ERR_FORMAT_UNSUPPORTED', `toArray() needs a scalar format, not the record format ${JSON.stringify(s.format.text)}`)
+  }
+  if (s.lengths !== undefined) {
+    // A ragged table: rows of their own lengths, element by element (checked once here, then read).
+    checkAll(s)
+    const lengths = s.lengths
+    return Array.from({ length: s.rows }, (_, r) => Array.from({ length: lengths[r] }, (_, c) => getChecked(s, r, c)))
   }
   const flat = toTypedArray(s, undefined) as unknown as ArrayLike<number | bigint>
   const bool = s.format.dtype === 'bool'
