@@ -449,10 +449,9 @@ export abstract class Indirect2D<F extends string = string> {
       out = new (target.ArrayType as NonNullable<FormatDescription['ArrayType']>)(rows * cols)
     }
     const isz = target.itemsize
-    const rowOffsets = new Float64Array(rows)
-    for (let r = 0; r < rows; r++) rowOffsets[r] = order === 'C' ? r * cols * isz : r * isz
     const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
-    this.#native.copyJs({ segments: [bytes], segmentOfRow: new Uint32Array(rows), rowOffsets, cols, colStride: order === 'C' ? isz : rows * isz, format: target.native }, { into: false, convert: true })
+    const [rowStride, colStride] = order === 'C' ? [cols * isz, isz] : [isz, rows * isz]
+    this.#native.copyJs({ segments: [bytes], rows, offset: 0, rowStride, cols, colStride, format: target.native }, { into: false, convert: true })
     return out as RowArray<F>
   }
 
@@ -539,9 +538,9 @@ export abstract class Indirect2D<F extends string = string> {
         const values = valuesAsTypedArray(side.values, this.#format, this.#rows, this.#cols)
         const t = describeFormat(values.format)
         const isz = t.itemsize
-        const rowOffsets = Float64Array.from({ length: this.#rows }, (_, r) => r * this.#cols * isz)
         const bytes = new Uint8Array(values.data.buffer, values.data.byteOffset, values.data.byteLength)
-        this.#native.copyJs({ segments: [bytes], segmentOfRow: new Uint32Array(this.#rows), rowOffsets, cols: this.#cols, colStride: isz, format: t.native }, { into: true, convert: true })
+        const plane = { segments: [bytes], rows: this.#rows, offset: 0, rowStride: this.#cols * isz, cols: this.#cols, colStride: isz, format: t.native }
+        this.#native.copyJs(plane, { into: true, convert: true })
       } else {
         const values = this.toArray()
         for (let r = 0; r < rows; r++) {
