@@ -221,11 +221,7 @@ fn js_plane(env: &Env, p: &JsPlane) -> Result<CheckedPlane> {
         )),
     }
     .or_throw(env)?;
-    Ok(if p.readonly == Some(true) {
-        plane.read_only()
-    } else {
-        plane
-    })
+    Ok(if readonly { plane.read_only() } else { plane })
 }
 
 fn flags(options: &CopyOptions) -> CopyFlags {
