@@ -119,7 +119,7 @@ fn segment_bytes(env: &Env, segments: &[Unknown]) -> Result<Vec<(*mut u8, usize)
     segments.iter().map(|s| typed_array_bytes(env, s)).collect()
 }
 
-/// A non-negative integer length from JS; anything else is `ERR_INVALID_SHAPE`.
+/// A non-negative integer length or count from JS; anything else is `ERR_INVALID_SHAPE`.
 fn to_length(env: &Env, x: f64) -> Result<usize> {
     if x >= 0.0 && x.fract() == 0.0 && x <= (isize::MAX as f64) {
         Ok(x as usize)
@@ -128,7 +128,7 @@ fn to_length(env: &Env, x: f64) -> Result<usize> {
             env,
             CoreError::new(
                 ErrorCode::InvalidShape,
-                format!("a row length must be a non-negative integer, received {x}"),
+                format!("a length must be a non-negative integer, received {x}"),
             ),
         ))
     }
@@ -156,8 +156,8 @@ pub struct JsPlane<'a> {
     pub format: ClassInstance<'a, NativeFormat>,
     pub cols: f64,
     pub col_stride: f64,
-    pub segment_of_row: Option<Uint32Array>,
-    pub row_offsets: Option<Float64Array>,
+    pub segment_of_row: Option<Uint32ArraySlice<'a>>,
+    pub row_offsets: Option<Float64ArraySlice<'a>>,
     pub rows: Option<f64>,
     pub offset: Option<f64>,
     pub row_stride: Option<f64>,
@@ -196,7 +196,7 @@ fn js_plane(env: &Env, p: &JsPlane) -> Result<CheckedPlane> {
             let &(base, len) = segments
                 .first()
                 .ok_or_else(|| throw(env, invalid_argument("a strided plane needs its segment")))?;
-            let shape = [to_index(p.rows.unwrap_or(0.0)), cols];
+            let shape = [to_length(env, p.rows.unwrap_or(0.0))?, cols];
             let strides = [to_stride(env, *row_stride)?, col_stride];
             // SAFETY: the segment is a live TypedArray the facade keeps alive (and checked for
             // detachment) for the duration of this call, the only time the plane is used.
@@ -221,11 +221,7 @@ fn js_plane(env: &Env, p: &JsPlane) -> Result<CheckedPlane> {
         )),
     }
     .or_throw(env)?;
-    Ok(if p.readonly == Some(true) {
-        plane.read_only()
-    } else {
-        plane
-    })
+    Ok(if readonly { plane.read_only() } else { plane })
 }
 
 fn flags(options: &CopyOptions) -> CopyFlags {

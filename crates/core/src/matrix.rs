@@ -816,4 +816,66 @@ mod tests {
         m.reinterpret(fmt("B"));
         assert_eq!(m.cols(), 8);
     }
+
+    #[test]
+    fn ragged_rows_have_their_own_bounds_views_and_reinterpretation() {
+        let mut m = IndirectMatrix::new_ragged(&[2, 0, 3], fmt("i")).unwrap();
+        assert_eq!((m.rows(), m.cols(), m.nbytes()), (3, 3, 20));
+        m.set(2, 2, Input::Number(5.0)).unwrap();
+        assert_eq!(m.get(2, 2).unwrap(), Value::Number(5.0));
+        assert_eq!(
+            m.get(0, 2).unwrap_err().message,
+            "index out of bounds on dimension 2"
+        );
+        assert_eq!(
+            m.get(1, 0).unwrap_err().message,
+            "index out of bounds on dimension 2"
+        );
+        assert_eq!(
+            m.get(3, 0).unwrap_err().message,
+            "index out of bounds on dimension 1"
+        );
+        assert_eq!(m.row_bytes(1).unwrap().len(), 0);
+        assert_eq!(m.row_bytes(2).unwrap().len(), 12);
+        m.reinterpret(fmt("h"));
+        assert_eq!((m.cols(), m.row_lengths()), (6, vec![4, 0, 6]));
+        // SAFETY: `m` outlives the sub-matrices.
+        let e = unsafe { m.sub_matrix(0, 3, 0, 0) }.unwrap_err();
+        assert_eq!(e.code, ErrorCode::Ragged);
+        // SAFETY: as above.
+        let tail = unsafe { m.sub_matrix(2, 3, 4, 6) }.unwrap();
+        assert_eq!(
+            (tail.cols(), tail.get(0, 0).unwrap()),
+            (2, Value::Number(5.0))
+        );
+        // SAFETY: as above.
+        let e = unsafe { m.sub_matrix(0, 1, 0, 5) }.unwrap_err();
+        assert_eq!(e.code, ErrorCode::OutOfBounds);
+        let equal = IndirectMatrix::new_ragged(&[2, 2], fmt("d")).unwrap();
+        assert!(equal.is_ragged() && equal.require_rectangle().is_ok());
+    }
+
+    #[test]
+    fn null_terminators_follow_the_rows_and_refuse_in_place_tables() {
+        let m = IndirectMatrix::new(2, 1, fmt("d"))
+            .unwrap()
+            .null_terminated()
+            .unwrap();
+        assert!(m.is_null_terminated());
+        assert_eq!(m.row_pointers().unwrap().len(), 2);
+        // SAFETY: the owned table has two rows and the terminator.
+        assert!(unsafe { m.pointer().add(2).read() }.is_null());
+        let mut table = [m.row_pointer(0).unwrap()];
+        // SAFETY: `table` and the row outlive `t`.
+        let t = unsafe { IndirectMatrix::from_table(table.as_mut_ptr(), 1, 1, fmt("d")) }.unwrap();
+        assert_eq!(
+            t.null_terminated().unwrap_err().code,
+            ErrorCode::InvalidArgument
+        );
+        // SAFETY: lengths that do not match the pointers are refused before anything is read.
+        let e = unsafe {
+            IndirectMatrix::from_ragged_row_pointers(vec![table[0]], vec![1, 1], fmt("d"))
+        };
+        assert_eq!(e.unwrap_err().code, ErrorCode::InvalidShape);
+    }
 }

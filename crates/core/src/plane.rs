@@ -133,6 +133,8 @@ impl CheckedPlane {
     ) -> Result<Self> {
         let [rows, cols] = shape;
         let itemsize = format.itemsize();
+        // The row table itself must be allocatable.
+        crate::matrix::checked_nbytes(rows, 1, std::mem::size_of::<*mut u8>())?;
         if rows == 0 || cols == 0 {
             return Ok(Self::new(vec![empty_row(); rows], cols, strides[1], format));
         }
@@ -268,7 +270,7 @@ mod tests {
         let p = data.as_mut_ptr();
         let cases: [([usize; 2], [isize; 2], usize); 5] = [
             ([2, 2], [isize::MAX, 1], 0),
-            ([usize::MAX, 2], [8, 1], 0),
+            ([usize::MAX / 16, 2], [8, 1], 0),
             ([2, 2], [isize::MIN, 1], 63),
             ([2, 2], [-8, 1], 7),
             ([1, 9], [0, 8], 0),
@@ -282,6 +284,9 @@ mod tests {
             );
         }
         assert_eq!(strided(p, 64, [8, 1], [8, 0], 0).unwrap().rows(), 8);
+        // A row table too large to allocate is a bad shape, even with no element to reach.
+        let huge = strided(p, 64, [usize::MAX, 0], [8, 1], 0).unwrap_err();
+        assert_eq!(huge.code, ErrorCode::InvalidShape);
         assert_eq!(
             strided(p, 64, [2, 8], [-64, 8], 64).unwrap_err().code,
             ErrorCode::InvalidArgument
