@@ -11,8 +11,7 @@ const requireHere = createRequire(__filename)
 // The napi binding (index.js) and the facade's compiled tables (dist/), loaded as the package loads them.
 const binding = requireHere('../index.js') as typeof import('../index.js')
 const { makeError } = requireHere('../dist/errors.js') as typeof import('../lib/errors.js')
-const { describeFormat, formatOfTypedArray } = requireHere('../dist/formats.js') as typeof import('../lib/formats.js')
-const { nativeChar: nativeCharOf } = requireHere('../dist/matrix.js') as typeof import('../lib/matrix.js')
+const { describeFormat, formatOfTypedArray, nativeChar: nativeCharOf } = requireHere('../dist/formats.js') as typeof import('../lib/formats.js')
 const { NativeFormat, NativeMatrix, contractTables } = binding
 
 const tables = contractTables()

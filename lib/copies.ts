@@ -6,7 +6,7 @@
 import { elementInput, type ElementValue, getChecked } from './access.js'
 import { flag, oneOf, options } from './args.js'
 import { describe, makeError } from './errors.js'
-import { type AnyTypedArray, type Dtype, type FormatDescription, type TypedArrayConstructor, describeFormat, formatsMatch } from './formats.js'
+import { type AnyTypedArray, type FormatDescription, type TypedArrayConstructor, describeFormat, formatsMatch, nativeChar } from './formats.js'
 import { type JsSide, type OtherSide, describeSide } from './copy-sides.js'
 import { checkAll } from './lifetime.js'
 import { isNdarrayLike } from './sources.js'
@@ -67,12 +67,9 @@ export function copy(s: State, other: State | unknown, into: boolean, opts: Copy
     if (into) {
       const values = valuesAsTypedArray(side.values, s.format, rows, cols)
       const isz = values.format.itemsize
-      const rowOffsets = Float64Array.from({ length: rows }, (_, r) => r * cols * isz)
       const bytes = new Uint8Array(values.data.buffer, values.data.byteOffset, values.data.byteLength)
-      native.copyJs(
-        { segments: [bytes], segmentOfRow: new Uint32Array(rows), rowOffsets, cols, colStride: isz, format: values.format.native },
-        { into: true, convert: true },
-      )
+      const plane = { segments: [bytes], rows, offset: 0, rowStride: cols * isz, cols, colStride: isz, format: values.format.native }
+      native.copyJs(plane, { into: true, convert: true })
     } else {
       const values = toArray(s)
       for (let r = 0; r < rows; r++) {
@@ -140,11 +137,9 @@ export function toTypedArray(s: State, opts: ToTypedArrayOptions | undefined): A
   }
   const out = f.record ? new Uint8Array(rows * cols * f.itemsize) : new (target.ArrayType as TypedArrayConstructor)(rows * cols)
   const isz = target.itemsize
-  const rowOffsets = new Float64Array(rows)
-  for (let r = 0; r < rows; r++) rowOffsets[r] = order === 'C' ? r * cols * isz : r * isz
   const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
-  const plane = { segments: [bytes], segmentOfRow: new Uint32Array(rows), rowOffsets, cols, colStride: order === 'C' ? isz : rows * isz, format: target.native }
-  ;(s.native as Native).copyJs(plane, { into: false, convert: true })
+  const [rowStride, colStride] = order === 'C' ? [cols * isz, isz] : [isz, rows * isz]
+  ;(s.native as Native).copyJs({ segments: [bytes], rows, offset: 0, rowStride, cols, colStride, format: target.native }, { into: false, convert: true })
   return out
 }
 
@@ -202,26 +197,4 @@ function valuesAsTypedArray(values: unknown[][], f: FormatDescription, rows: num
     }
   }
   return { data, format: target }
-}
-
-const NATIVE_CHARS: Record<Exclude<Dtype, 'record'>, string> = {
-  bool: '?',
-  int8: 'b',
-  uint8: 'B',
-  uint8c: 'uint8c',
-  int16: 'h',
-  uint16: 'H',
-  int32: 'i',
-  uint32: 'I',
-  int64: 'q',
-  uint64: 'Q',
-  float16: 'e',
-  float32: 'f',
-  float64: 'd',
-}
-
-/** The native-order format of a dtype. */
-function nativeChar(dtype: Dtype): string {
-  if (dtype === 'record') throw makeError('ERR_FORMAT_UNSUPPORTED', 'records have no scalar format')
-  return NATIVE_CHARS[dtype]
 }

@@ -72,6 +72,28 @@ const ARRAY_TYPES: Record<Exclude<Dtype, 'record'>, TypedArrayConstructor | unde
   float64: Float64Array,
 }
 
+const NATIVE_CHARS: Record<Exclude<Dtype, 'record'>, string> = {
+  bool: '?',
+  int8: 'b',
+  uint8: 'B',
+  uint8c: 'uint8c',
+  int16: 'h',
+  uint16: 'H',
+  int32: 'i',
+  uint32: 'I',
+  int64: 'q',
+  uint64: 'Q',
+  float16: 'e',
+  float32: 'f',
+  float64: 'd',
+}
+
+/** The native-order format of a dtype (`'uint8c'` stays itself: its TypedArray clamps). */
+export function nativeChar(dtype: Dtype): string {
+  if (dtype === 'record') throw makeError('ERR_FORMAT_UNSUPPORTED', 'records have no scalar format')
+  return NATIVE_CHARS[dtype]
+}
+
 const cache = new Map<string, FormatDescription>()
 
 /** Parses a format (any value: non-strings throw `ERR_INVALID_FORMAT`), caching by text. */

@@ -52,24 +52,28 @@ function allocate(
   what: string,
 ): { storage: ArrayBuffer | SharedArrayBuffer; offsets: Float64Array; segmentOfRow: Uint32Array } {
   const { itemsize, align } = format
-  // The storage is committed lazily (fresh zero pages), the row tables at once: bound both first.
-  let total = 0
-  for (let r = 0; r < rows; r++) total += Math.ceil((lengthOf(r) * itemsize) / align) * align
-  if (!Number.isSafeInteger(total) || total > MAX_BYTES || rows * BYTES_PER_ROW > MAX_BYTES) {
-    throw makeError('ERR_INVALID_SHAPE', `${what} of ${itemsize}-byte elements exceeds addressable memory`)
-  }
+  if (rows * BYTES_PER_ROW > MAX_BYTES) throw makeError('ERR_INVALID_SHAPE', `${what} has more rows than a row table can hold`)
   // The small row arrays first: after a large allocation V8 is over its external-memory limit, and every
   // further off-heap allocation would start a garbage collection (measured: 1.7× the cost of the matrix).
+  let segmentOfRow: Uint32Array
+  let offsets: Float64Array
   try {
-    const segmentOfRow = new Uint32Array(rows)
-    const offsets = new Float64Array(rows)
-    const storage = shared ? new SharedArrayBuffer(total) : new ArrayBuffer(total)
-    let at = 0
-    for (let r = 0; r < rows; r++) {
-      offsets[r] = at
-      at += Math.ceil((lengthOf(r) * itemsize) / align) * align
-    }
-    return { storage, offsets, segmentOfRow }
+    segmentOfRow = new Uint32Array(rows)
+    offsets = new Float64Array(rows)
+  } catch (e) {
+    throw makeError('ERR_INVALID_SHAPE', `cannot allocate the row table of ${what}: ${(e as Error).message}`)
+  }
+  let total = 0
+  for (let r = 0; r < rows; r++) {
+    offsets[r] = total
+    total += Math.ceil((lengthOf(r) * itemsize) / align) * align
+  }
+  // The storage is committed lazily (fresh zero pages): bound it by the address space.
+  if (!Number.isSafeInteger(total) || total > MAX_BYTES) {
+    throw makeError('ERR_INVALID_SHAPE', `${what} of ${itemsize}-byte elements exceeds addressable memory`)
+  }
+  try {
+    return { storage: shared ? new SharedArrayBuffer(total) : new ArrayBuffer(total), offsets, segmentOfRow }
   } catch (e) {
     throw makeError('ERR_INVALID_SHAPE', `cannot allocate ${total} bytes for ${what}: ${(e as Error).message}`)
   }
