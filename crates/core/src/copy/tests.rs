@@ -465,8 +465,8 @@ fn tiles_edges_and_transposes() {
 }
 
 #[test]
-fn large_copies_split_across_threads_stay_exact() {
-    // Over the size from which copies use two threads: dense, transposed, converted.
+fn large_copies_stay_exact() {
+    // Copies of several MB: dense, transposed, converted.
     let (rows, cols) = (1100, 1000);
     let src: Vec<f64> = (0..rows * cols).map(|i| i as f64 * 1.5 - 7e5).collect();
     let st = row_table(src.as_ptr() as *mut u8, rows, 8);

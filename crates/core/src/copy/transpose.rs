@@ -75,7 +75,7 @@ pub(super) unsafe fn transpose(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn avx2(dst: &Side, src: &Side, cols: usize, itemsize: usize, kind: Transpose) {
-    // SAFETY (both arms): forwarded; the kernels need AVX, which this function is compiled for.
+    // SAFETY: forwarded; the kernels need AVX, which this function is compiled for (both arms).
     unsafe {
         if itemsize == 8 {
             tiles::<8>(dst, src, cols, kind, |l| x86::block8_avx(l))
@@ -88,7 +88,7 @@ unsafe fn avx2(dst: &Side, src: &Side, cols: usize, itemsize: usize, kind: Trans
 #[inline(always)]
 unsafe fn baseline(dst: &Side, src: &Side, cols: usize, itemsize: usize, kind: Transpose) {
     #[cfg(target_arch = "x86_64")]
-    // SAFETY (both arms): forwarded; SSE2 is part of the x86-64 baseline.
+    // SAFETY: forwarded; SSE2 is part of the x86-64 baseline (both arms).
     unsafe {
         if itemsize == 8 {
             tiles::<8>(dst, src, cols, kind, |l| x86::block8_sse2(l))
@@ -97,7 +97,7 @@ unsafe fn baseline(dst: &Side, src: &Side, cols: usize, itemsize: usize, kind: T
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
-    // SAFETY (both arms): forwarded.
+    // SAFETY: forwarded (both arms).
     unsafe {
         if itemsize == 8 {
             tiles::<8>(dst, src, cols, kind, |l| block_scalar::<8>(l))
