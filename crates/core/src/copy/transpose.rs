@@ -76,8 +76,8 @@ pub(super) trait LineSet: Copy {
 /// are evenly spaced.
 #[derive(Clone, Copy)]
 pub(super) struct Strided {
-    base: *mut u8,
-    stride: isize,
+    pub(super) base: *mut u8,
+    pub(super) stride: isize,
 }
 
 impl LineSet for Strided {
@@ -90,8 +90,8 @@ impl LineSet for Strided {
 /// Lines from a row table (the block's rows only), each `offset` bytes in.
 #[derive(Clone, Copy)]
 pub(super) struct Table<'a> {
-    rows: &'a [*mut u8],
-    offset: isize,
+    pub(super) rows: &'a [*mut u8],
+    pub(super) offset: isize,
 }
 
 impl LineSet for Table<'_> {
@@ -515,7 +515,7 @@ pub(super) mod x86 {
     /// The CPU has AVX; each of the first 8 line pointers is valid for 64 bytes.
     #[target_feature(enable = "avx2")]
     #[inline]
-    pub(super) unsafe fn block8_avx<I: LineSet, O: LineSet>(ins: I, outs: O) {
+    pub(crate) unsafe fn block8_avx<I: LineSet, O: LineSet>(ins: I, outs: O) {
         // Output lines 0..4 first, whole (cache lines written in one go), then 4..8.
         for (bi, bj) in [(0, 0), (4, 0), (0, 4), (4, 4)] {
             // SAFETY: lines bi..bi + 4 (elements bj..bj + 4) and bj..bj + 4 (elements bi..bi + 4)
@@ -544,7 +544,7 @@ pub(super) mod x86 {
     /// # Safety
     /// Each of the first 8 line pointers is valid for 64 bytes.
     #[inline(always)]
-    pub(super) unsafe fn block8_sse2<I: LineSet, O: LineSet>(ins: I, outs: O) {
+    pub(crate) unsafe fn block8_sse2<I: LineSet, O: LineSet>(ins: I, outs: O) {
         // Output lines completed one pair at a time (whole cache lines written in one go).
         for bj in (0..8).step_by(2) {
             for bi in (0..8).step_by(2) {
@@ -571,7 +571,7 @@ pub(super) mod x86 {
     /// # Safety
     /// Each of the 16 line pointers is valid for 64 bytes.
     #[inline(always)]
-    pub(super) unsafe fn block4_sse<I: LineSet, O: LineSet>(ins: I, outs: O) {
+    pub(crate) unsafe fn block4_sse<I: LineSet, O: LineSet>(ins: I, outs: O) {
         for bj in (0..16).step_by(4) {
             for bi in (0..16).step_by(4) {
                 // SAFETY: as in `block8_avx`, with 4 × 4 sub-blocks; SSE is baseline on x86-64.
