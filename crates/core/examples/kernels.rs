@@ -206,7 +206,7 @@ fn main() {
         (
             "u8",
             ElementOp::Raw { itemsize: 1 },
-            &[128usize, 256, 512, 1000, 4096][..],
+            &[1000usize, 1024, 4096][..],
         ),
         ("u16", ElementOp::Raw { itemsize: 2 }, &[1000, 1024, 4096]),
         ("record12", ElementOp::Raw { itemsize: 12 }, &[1000]),

@@ -435,9 +435,10 @@ unsafe fn copy_through_snapshot(dst: &Side, src: &Side, cols: usize, op: Element
 /// Copies use no helper thread. Measured on this project's 2-core machine, shared with other work
 /// (JS `copyFrom` of a 1000 × 1000 `'d'` matrix, median of 400 calls, against `Float64Array.set`):
 /// splitting the rows over a second thread spawned per copy gave 0.49–0.71× memcpy, one thread
-/// 0.86–0.93×. The split only pays when the second core happens to be idle (its best case was 1.3×),
-/// and a persistent worker would save the spawn (tens of µs) but not the wait for a busy core, while
-/// adding a thread that lives as long as the process.
+/// 0.86–0.93×. The split only pays when the second core happens to be idle (the best-of-runs
+/// figure of `examples/kernels.rs`, 1.6×, is that case). A persistent worker would save the spawn
+/// (tens of µs) but not the wait for a busy core, and would add a thread for the life of the
+/// process.
 ///
 /// # Safety
 /// As [`copy_plane`], and the sides do not overlap.
