@@ -399,7 +399,7 @@ pub(super) mod x86 {
     /// 8-bit number (register, byte). Unpacks of 1-, 2-, 4- and 8-byte units pairing registers that
     /// differ in bit 0, 1, 2, then 3 each move one register bit into the byte index and one byte bit
     /// into the register index; after the four rounds byte `i` of register `bitrev(j)` is element
-    /// `j` of input line `i`, that is, the register holds output line `j`.
+    /// `j` of input line `i`: that register holds output line `j` ([`rev16`] puts it at `j`).
     ///
     /// # Safety
     /// Each of the 16 line pointers is valid for 16 bytes.
@@ -414,9 +414,10 @@ pub(super) mod x86 {
         round!(v, 2, _mm_unpacklo_epi16, _mm_unpackhi_epi16);
         round!(v, 4, _mm_unpacklo_epi32, _mm_unpackhi_epi32);
         round!(v, 8, _mm_unpacklo_epi64, _mm_unpackhi_epi64);
-        for j in 0..16 {
+        let v = rev16(v);
+        for (j, x) in v.iter().enumerate() {
             // SAFETY: 16 bytes at each output line; unaligned stores.
-            unsafe { _mm_storeu_si128(outs.line(j) as *mut __m128i, v[bitrev::<4>(j)]) };
+            unsafe { _mm_storeu_si128(outs.line(j) as *mut __m128i, *x) };
         }
     }
 
@@ -435,9 +436,10 @@ pub(super) mod x86 {
         round!(v, 1, _mm_unpacklo_epi16, _mm_unpackhi_epi16);
         round!(v, 2, _mm_unpacklo_epi32, _mm_unpackhi_epi32);
         round!(v, 4, _mm_unpacklo_epi64, _mm_unpackhi_epi64);
-        for j in 0..8 {
+        let v = rev8(v);
+        for (j, x) in v.iter().enumerate() {
             // SAFETY: 16 bytes at each of the first 8 output lines; unaligned stores.
-            unsafe { _mm_storeu_si128(outs.line(j) as *mut __m128i, v[bitrev::<3>(j)]) };
+            unsafe { _mm_storeu_si128(outs.line(j) as *mut __m128i, *x) };
         }
     }
 
@@ -460,8 +462,8 @@ pub(super) mod x86 {
         round!(v, 2, _mm256_unpacklo_epi16, _mm256_unpackhi_epi16);
         round!(v, 4, _mm256_unpacklo_epi32, _mm256_unpackhi_epi32);
         round!(v, 8, _mm256_unpacklo_epi64, _mm256_unpackhi_epi64);
-        for j in 0..16 {
-            let x = v[bitrev::<4>(j)];
+        let v = rev16(v);
+        for (j, &x) in v.iter().enumerate() {
             // SAFETY: 16 bytes at output lines j and 16 + j; unaligned stores.
             unsafe {
                 _mm_storeu_si128(outs.line(j) as *mut __m128i, _mm256_castsi256_si128(x));
@@ -490,8 +492,8 @@ pub(super) mod x86 {
         round!(v, 1, _mm256_unpacklo_epi16, _mm256_unpackhi_epi16);
         round!(v, 2, _mm256_unpacklo_epi32, _mm256_unpackhi_epi32);
         round!(v, 4, _mm256_unpacklo_epi64, _mm256_unpackhi_epi64);
-        for j in 0..8 {
-            let x = v[bitrev::<3>(j)];
+        let v = rev8(v);
+        for (j, &x) in v.iter().enumerate() {
             // SAFETY: 16 bytes at output lines j and 8 + j; unaligned stores.
             unsafe {
                 _mm_storeu_si128(outs.line(j) as *mut __m128i, _mm256_castsi256_si128(x));
@@ -503,10 +505,20 @@ pub(super) mod x86 {
         }
     }
 
-    /// `j`'s low `B` bits in reverse order.
+    /// The registers in bit-reversed order of their 4-bit index (written out, so that they stay
+    /// registers: a computed index would put the array on the stack).
     #[inline(always)]
-    const fn bitrev<const B: u32>(j: usize) -> usize {
-        j.reverse_bits() >> (usize::BITS - B)
+    fn rev16<T: Copy>(v: [T; 16]) -> [T; 16] {
+        [
+            v[0], v[8], v[4], v[12], v[2], v[10], v[6], v[14], v[1], v[9], v[5], v[13], v[3],
+            v[11], v[7], v[15],
+        ]
+    }
+
+    /// The registers in bit-reversed order of their 3-bit index.
+    #[inline(always)]
+    fn rev8<T: Copy>(v: [T; 8]) -> [T; 8] {
+        [v[0], v[4], v[2], v[6], v[1], v[5], v[3], v[7]]
     }
 
     /// An 8 × 8 block of 8-byte elements as four 4 × 4 AVX transposes.
