@@ -432,13 +432,14 @@ unsafe fn copy_through_snapshot(dst: &Side, src: &Side, cols: usize, op: Element
 
 /// Picks the kernel for the layouts of non-overlapping sides, and runs it on the calling thread.
 ///
-/// Copies use no helper thread. Measured on this project's 2-core machine, shared with other work
-/// (JS `copyFrom` of a 1000 × 1000 `'d'` matrix, median of 400 calls, against `Float64Array.set`):
-/// splitting the rows over a second thread spawned per copy gave 0.49–0.71× memcpy, one thread
-/// 0.86–0.93×. The split only pays when the second core happens to be idle (the best-of-runs
-/// figure of `examples/kernels.rs`, 1.6×, is that case). A persistent worker would save the spawn
-/// (tens of µs) but not the wait for a busy core, and would add a thread for the life of the
-/// process.
+/// Copies use no helper thread. Measured on this project's 2-core machine, shared with other work,
+/// through the JS API against `Float64Array.set` (medians, one run right after the other): for a
+/// 1000 × 1000 `'d'` matrix, a second thread spawned per copy from 8 MiB gave 0.67 / 0.78×
+/// memcpy (copyFrom / copyTo) and 0.50 / 0.40× for the column-major transposes; one thread gave
+/// 0.75 / 0.90× and 0.62 / 0.51×. The split only pays when the other core happens to be idle (the
+/// best-of-runs figures of `examples/kernels.rs` are that case). A persistent worker would save
+/// the spawn (tens of µs) but not the wait for a busy core, and would add a thread for the life of
+/// the process.
 ///
 /// # Safety
 /// As [`copy_plane`], and the sides do not overlap.
