@@ -110,6 +110,30 @@ function columnMajor(n: number, direction: 'from' | 'to', min: number): BenchCas
   }) as BenchCase<unknown>
 }
 
+/** A transpose of 1- or 2-byte elements (a column-major source into the matrix), against a memcpy of the same bytes. */
+function smallTranspose(n: number, format: 'uint8' | 'int16'): BenchCase<unknown> {
+  const Data = format === 'uint8' ? Uint8Array : Int16Array
+  return defineCase({
+    name: `copyFrom column-major ${n}×${n} ${format}`,
+    baselineName: `memcpy (${Data.name}.set)`,
+    target: { min: 0.3 },
+    speed: true,
+    budgetMs: 3000,
+    note: 'a register-blocked transpose of small elements.',
+    setup() {
+      const m = IndirectMemory2D.createMemory({ rows: n, cols: n, format })
+      const src = new Data(n * n).map((_, i) => (i * 2654435761) % 65521)
+      const b = new Data(n * n)
+      m.copyFrom(nd(src, n, 'F'))
+      check(m.get(0, 1) === src[n] && m.get(1, 0) === src[1] && m.get(n - 1, n - 2) === src[(n - 2) * n + n - 1], 'transposed')
+      return { m, src, b }
+    },
+    run: (s) => s.m.copyFrom(nd(s.src, n, 'F')),
+    baseline: (s) => (s.b.set(s.src), s.b),
+    teardown: (s) => void s.m.release(),
+  }) as BenchCase<unknown>
+}
+
 function pureJs(n: number, kind: 'loop' | 'blocked'): BenchCase<unknown> {
   return defineCase({
     name: kind === 'loop' ? `pure-JS loop copy C-order ${n}×${n} d` : `pure-JS blocked transpose ${n}×${n} d`,
@@ -201,6 +225,8 @@ export function copyCases(): BenchCase<unknown>[] {
     columnMajor(1000, 'to', 0.5),
     columnMajor(4096, 'from', 0.25),
     columnMajor(4096, 'to', 0.25),
+    smallTranspose(1000, 'uint8'),
+    smallTranspose(1000, 'int16'),
     conversion(1000, 'd', 'i'),
     conversion(4000, 'd', 'i'),
     conversion(1000, 'i', 'd'),

@@ -202,22 +202,32 @@ fn main() {
             });
         }
     }
-    for (name, op) in [
-        ("u8", ElementOp::Raw { itemsize: 1 }),
-        ("u16", ElementOp::Raw { itemsize: 2 }),
-        ("record12", ElementOp::Raw { itemsize: 12 }),
-        ("swap f64", ElementOp::Swap { itemsize: 8 }),
+    for (name, op, sizes) in [
+        (
+            "u8",
+            ElementOp::Raw { itemsize: 1 },
+            &[1000usize, 1024, 4096][..],
+        ),
+        ("u16", ElementOp::Raw { itemsize: 2 }, &[1000, 1024, 4096]),
+        ("record12", ElementOp::Raw { itemsize: 12 }, &[1000]),
+        ("swap f64", ElementOp::Swap { itemsize: 8 }, &[1000]),
     ] {
-        let n = 1000;
-        cases.push(Case {
-            name: format!("transpose {name} {n}x{n} (src col-major)"),
-            rows: n,
-            cols: n,
-            op,
-            src: (1, n as isize),
-            dst: (n as isize, 1),
-            reference_bytes: n * n * op.dst_itemsize(),
-        });
+        for &n in sizes {
+            for (side, src, dst) in [
+                ("src", (1, n as isize), (n as isize, 1)),
+                ("dst", (n as isize, 1), (1, n as isize)),
+            ] {
+                cases.push(Case {
+                    name: format!("transpose {name} {n}x{n} ({side} col-major)"),
+                    rows: n,
+                    cols: n,
+                    op,
+                    src,
+                    dst,
+                    reference_bytes: n * n * op.dst_itemsize(),
+                });
+            }
+        }
     }
     cases.push(Case {
         name: "f64->i32 1000x1000 transposed".into(),

@@ -215,7 +215,7 @@ pub(super) fn uses_int_lanes(from: ScalarKind, to: ScalarKind) -> bool {
 #[inline(always)]
 unsafe fn decode_int(kind: ScalarKind, swap: bool, src: *const u8, out: *mut u8, n: usize) {
     use ScalarKind::*;
-    // SAFETY (every arm): forwarded from the caller, the element type matching `kind`'s size.
+    // SAFETY: forwarded from the caller, the element type matching `kind`'s size (every arm).
     unsafe {
         with_swap!(swap, SW => match kind {
             Bool => map::<u8, i64, false, false>(src, out, n, |b| i64::from(b != 0)),
@@ -238,7 +238,7 @@ unsafe fn decode_int(kind: ScalarKind, swap: bool, src: *const u8, out: *mut u8,
 #[inline(always)]
 unsafe fn encode_int(kind: ScalarKind, swap: bool, lanes: *const u8, dst: *mut u8, n: usize) {
     use ScalarKind::*;
-    // SAFETY (every arm): forwarded from the caller.
+    // SAFETY: forwarded from the caller (every arm).
     unsafe {
         with_swap!(swap, SW => match kind {
             Bool => map::<i64, u8, false, false>(lanes, dst, n, |v| u8::from(v != 0)),
@@ -260,7 +260,7 @@ unsafe fn encode_int(kind: ScalarKind, swap: bool, lanes: *const u8, dst: *mut u
 unsafe fn decode_f64(kind: ScalarKind, swap: bool, src: *const u8, out: *mut u8, n: usize) {
     use ScalarKind::*;
     let one = |b: bool| if b { 1.0 } else { 0.0 };
-    // SAFETY (every arm): forwarded from the caller.
+    // SAFETY: forwarded from the caller (every arm).
     unsafe {
         with_swap!(swap, SW => match kind {
             Bool => map::<u8, f64, false, false>(src, out, n, |b| one(b != 0)),
@@ -287,7 +287,7 @@ unsafe fn decode_f64(kind: ScalarKind, swap: bool, src: *const u8, out: *mut u8,
 #[inline(always)]
 unsafe fn encode_f64(kind: ScalarKind, swap: bool, lanes: *const u8, dst: *mut u8, n: usize) {
     use ScalarKind::*;
-    // SAFETY (every arm): forwarded from the caller.
+    // SAFETY: forwarded from the caller (every arm).
     unsafe {
         with_swap!(swap, SW => match kind {
             // `abs() > 0` is false exactly for ±0 and NaN.
@@ -354,7 +354,7 @@ unsafe fn encode(
 /// Reverses the bytes of each of `n` elements of `itemsize` bytes.
 #[inline(always)]
 unsafe fn swap_body(src: *const u8, dst: *mut u8, n: usize, itemsize: usize) {
-    // SAFETY (every arm): the caller's ranges, `n * itemsize` bytes on each side.
+    // SAFETY: the caller's ranges, `n * itemsize` bytes on each side (every arm).
     unsafe {
         match itemsize {
             2 => map::<u16, u16, true, false>(src, dst, n, |v| v),

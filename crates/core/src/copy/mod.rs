@@ -16,9 +16,9 @@
 //!   (`strided::tiled`); layouts that agree: element loops specialised by item size.
 //!
 //! Swaps and conversions run vectorised loops, compiled twice (baseline and AVX2) and picked at run
-//! time. Copies of 8 MiB or more (bytes read plus written) split their rows across two threads.
-//! Sources that may share memory with the target are first copied to a temporary buffer, so every
-//! copy has the result of copying from a snapshot of the source.
+//! time. Every copy runs on the calling thread. Sources that may share memory with the target are
+//! first copied to a temporary buffer, so every copy has the result of copying from a snapshot of
+//! the source.
 //!
 //! ```
 //! use indirect_buffer::copy::{copy_plane, row_table, ElementOp, Plane};
@@ -47,8 +47,6 @@ mod strided;
 #[cfg(test)]
 mod tests;
 mod transpose;
-
-use std::sync::OnceLock;
 
 use crate::element::{decode, encode, number_to_u64_bits, Input, Value};
 use crate::error::{Error, ErrorCode, Result};
@@ -305,14 +303,6 @@ impl<'a> Side<'a> {
     fn dense_rows(&self) -> bool {
         self.cs == self.size as isize
     }
-
-    /// The same side restricted to rows `range` (bounds unchanged: they stay conservative).
-    fn slice(&self, range: std::ops::Range<usize>) -> Side<'a> {
-        Side {
-            rows: &self.rows[range],
-            ..*self
-        }
-    }
 }
 
 /// The byte range `[lo, hi)` touched by one row.
@@ -357,7 +347,7 @@ fn overlaps(dst: &Side, src: &Side, cols: usize) -> bool {
 /// `src` readable for `n * op.src_itemsize()` bytes, `dst` writable for `n * op.dst_itemsize()`, not
 /// overlapping.
 unsafe fn op_run(dst: *mut u8, src: *const u8, n: usize, op: ElementOp) {
-    // SAFETY (every arm): forwarded from the caller.
+    // SAFETY: forwarded from the caller (every arm).
     unsafe {
         match op {
             ElementOp::Raw { itemsize } => std::ptr::copy_nonoverlapping(src, dst, n * itemsize),
@@ -388,7 +378,7 @@ unsafe fn op_run(dst: *mut u8, src: *const u8, n: usize, op: ElementOp) {
 /// When target elements overlap each other (a zero or too small `col_stride` on `dst`), which of
 /// the writes to a byte lands last is unspecified.
 ///
-/// Costs no allocation and no thread unless the sides overlap or the copy is large.
+/// Costs no allocation unless the sides overlap, and never starts a thread.
 ///
 /// # Safety
 /// Every element address `rows[r] + c * col_stride` (`r < rows`, `c < cols`) of both planes is valid
@@ -440,68 +430,23 @@ unsafe fn copy_through_snapshot(dst: &Side, src: &Side, cols: usize, op: Element
     }
 }
 
-/// Copies of at least this many bytes (read + written) are split across two threads. Measured on a
-/// shared 2-core machine: 1000 × 1000 doubles (16 MB moved) copy 1.3× faster than one `memcpy`,
-/// transposes 1.6×; the thread start (tens of µs) is a few percent of a copy this size.
-const PARALLEL_BYTES: usize = 8 << 20;
-
-/// The number of threads a large copy may use (cached: `available_parallelism` reads cgroup files).
-fn threads() -> usize {
-    static THREADS: OnceLock<usize> = OnceLock::new();
-    *THREADS.get_or_init(|| {
-        std::thread::available_parallelism()
-            .map(usize::from)
-            .unwrap_or(1)
-            .min(2)
-    })
-}
-
-/// A side moved to a helper thread.
-struct SendSide<'a>(Side<'a>);
-// SAFETY: a `Side` only holds addresses. The helper thread writes target rows that the calling thread
-// does not touch (the rows are split), reads source memory that nobody writes (the sides do not
-// overlap, and `copy_plane`'s contract excludes other writers), and is joined before `copy_plane`
-// returns.
-unsafe impl Send for SendSide<'_> {}
-
-/// Dispatches to a kernel for non-overlapping sides, splitting large copies across threads.
+/// Picks the kernel for the layouts of non-overlapping sides, and runs it on the calling thread.
+///
+/// Copies use no helper thread. Measured on this project's 2-core machine, shared with other work,
+/// through the JS API against `Float64Array.set` (medians, one run right after the other): for a
+/// 1000 × 1000 `'d'` matrix, a second thread spawned per copy from 8 MiB gave 0.67 / 0.78×
+/// memcpy (copyFrom / copyTo) and 0.50 / 0.40× for the column-major transposes; one thread gave
+/// 0.75 / 0.90× and 0.62 / 0.51×. The split only pays when the other core happens to be idle (the
+/// best-of-runs figures of `examples/kernels.rs` are that case). A persistent worker would save
+/// the spawn (tens of µs) but not the wait for a busy core, and would add a thread for the life of
+/// the process.
 ///
 /// # Safety
 /// As [`copy_plane`], and the sides do not overlap.
 unsafe fn run(dst: &Side, src: &Side, cols: usize, op: ElementOp) {
-    let rows = src.rows.len();
-    let bytes = rows
-        .saturating_mul(cols)
-        .saturating_mul(op.src_itemsize() + op.dst_itemsize());
-    if bytes >= PARALLEL_BYTES && rows >= 2 && threads() > 1 {
-        let mid = rows / 2;
-        let (d2, s2) = (
-            SendSide(dst.slice(mid..rows)),
-            SendSide(src.slice(mid..rows)),
-        );
-        std::thread::scope(|scope| {
-            scope.spawn(move || {
-                let (d2, s2) = (d2, s2);
-                // SAFETY: rows mid.. of the caller's sides; see `SendSide`.
-                unsafe { run_serial(&d2.0, &s2.0, cols, op) }
-            });
-            // SAFETY: rows ..mid, disjoint from the helper's target rows.
-            unsafe { run_serial(&dst.slice(0..mid), &src.slice(0..mid), cols, op) }
-        });
-        return;
-    }
-    // SAFETY: forwarded.
-    unsafe { run_serial(dst, src, cols, op) }
-}
-
-/// Picks the kernel for the layouts.
-///
-/// # Safety
-/// As [`run`].
-unsafe fn run_serial(dst: &Side, src: &Side, cols: usize, op: ElementOp) {
     let (s, d) = (src.size, dst.size);
-    // SAFETY (every branch): forwarded from the caller; each kernel only touches elements (r, c) with
-    // r < rows, c < cols at the addresses the planes define.
+    // SAFETY: forwarded from the caller (every branch); each kernel only touches elements (r, c)
+    // with r < rows, c < cols at the addresses the planes define.
     unsafe {
         if src.dense_rows() && dst.dense_rows() {
             let row = |side: &Side, r: usize| side.rows[r];

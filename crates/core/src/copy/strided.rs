@@ -79,7 +79,7 @@ pub(super) unsafe fn copy_strided(
     n: usize,
     size: usize,
 ) {
-    // SAFETY (every arm): forwarded from the caller.
+    // SAFETY: forwarded from the caller (every arm).
     unsafe {
         if ds == size as isize && ss == size as isize {
             return copy_nonoverlapping(src, dst, n * size);
@@ -237,7 +237,7 @@ unsafe fn tile_io_dyn<const OUT: bool>(
     buf: *mut u8,
 ) {
     let size = side.size;
-    // SAFETY (every arm): forwarded.
+    // SAFETY: forwarded (every arm).
     unsafe {
         match size {
             1 => tile_io::<1, OUT>(side, r0, tr, c0, tc, buf, size),

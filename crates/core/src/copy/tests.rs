@@ -465,8 +465,156 @@ fn tiles_edges_and_transposes() {
 }
 
 #[test]
-fn large_copies_split_across_threads_stay_exact() {
-    // Over the size from which copies use two threads: dense, transposed, converted.
+fn small_element_transposes_at_block_edges() {
+    // 1- and 2-byte register transposes (16 × 16 / 8 × 8 blocks, 32-wide pairs of blocks with AVX2,
+    // 64-element tiles) around every edge, both directions, odd strides and indirect rows; layouts
+    // the kernel does not take (reversed rows) go through the other paths and must agree too.
+    let mut rng = Rng(4242);
+    let dims = [0usize, 1, 15, 16, 17, 31, 32, 33, 48, 65];
+    let pairs = [
+        (Shape::ColMajor, Shape::Dense),
+        (Shape::Dense, Shape::ColMajor),
+        (Shape::ColMajorPadded, Shape::Shuffled),
+        (Shape::Shuffled, Shape::ColMajorPadded),
+        (Shape::ColMajor, Shape::ReversedRows),
+        (Shape::ReversedRows, Shape::ColMajorPadded),
+    ];
+    on_both_isas(|| {
+        for itemsize in [1, 2] {
+            for rows in dims {
+                for cols in dims {
+                    for (ss, ds) in pairs {
+                        check_copy(&mut rng, ElementOp::Raw { itemsize }, rows, cols, ss, ds);
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// Runs one block kernel of `LI` input lines of `LL` elements of `N` bytes against
+/// [`transpose::block_scalar`], input lines `in_stride` bytes apart and output lines at shuffled
+/// places of a row table (`out_gap` bytes between neighbours), then the other way round.
+fn check_block<const N: usize, const LI: usize, const LL: usize>(
+    rng: &mut Rng,
+    kernel: impl Fn(transpose::Strided, transpose::Table),
+    kernel_rows: impl Fn(transpose::Table, transpose::Strided),
+) {
+    use transpose::{block_scalar, Strided, Table};
+    for (in_stride, out_gap) in [
+        (LL * N, 0),
+        (LL * N + 1, 3),
+        (LL * N + 17, 1),
+        (LL * N * 5, 7),
+    ] {
+        let in_len = LI * in_stride + 8;
+        let out_line = LI * N + out_gap;
+        let out_len = LL * out_line + 8;
+        let src = random_bytes(rng, in_len);
+        let fresh = random_bytes(rng, out_len);
+        let (mut got, mut want) = (fresh.clone(), fresh.clone());
+        let mut order: Vec<usize> = (0..LL).collect();
+        for i in (1..LL).rev() {
+            order.swap(i, rng.below(i + 1));
+        }
+        let skew = rng.below(8);
+        let table = |buf: &mut [u8]| -> Vec<*mut u8> {
+            let base = buf.as_mut_ptr();
+            order
+                .iter()
+                .map(|&k| base.wrapping_add(skew + k * out_line))
+                .collect()
+        };
+        let ins = Strided {
+            base: src.as_ptr().wrapping_add(skew) as *mut u8,
+            stride: in_stride as isize,
+        };
+        let (gt, wt) = (table(&mut got), table(&mut want));
+        // SAFETY: LI input lines of LL elements lie in `src`, LL output lines of LI elements in
+        // `got` / `want` (the buffers have room for the skew).
+        unsafe {
+            kernel(
+                ins,
+                Table {
+                    rows: &gt,
+                    offset: 0,
+                },
+            );
+            block_scalar::<N, LI, LL>(
+                ins,
+                Table {
+                    rows: &wt,
+                    offset: 0,
+                },
+            );
+        }
+        assert_eq!(
+            got, want,
+            "N={N} {LI}x{LL}, stride {in_stride}, gap {out_gap}"
+        );
+        // Input lines from a table, output lines strided: the kernel's other caller.
+        let in_table: Vec<*mut u8> = (0..LI)
+            .rev()
+            .map(|k| src.as_ptr().wrapping_add(skew + k * in_stride) as *mut u8)
+            .collect();
+        let (mut got, mut want) = (fresh.clone(), fresh);
+        let outs = |buf: &mut [u8]| Strided {
+            base: buf.as_mut_ptr().wrapping_add(skew),
+            stride: out_line as isize,
+        };
+        let (go, wo) = (outs(&mut got), outs(&mut want));
+        let ins = Table {
+            rows: &in_table,
+            offset: 0,
+        };
+        // SAFETY: as above, the lines swapped between the two kinds of line sets.
+        unsafe {
+            kernel_rows(ins, go);
+            block_scalar::<N, LI, LL>(ins, wo);
+        }
+        assert_eq!(
+            got, want,
+            "N={N} {LI}x{LL} from a table, stride {in_stride}"
+        );
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn register_transpose_kernels_match_the_scalar_block() {
+    use transpose::x86;
+    /// The kernel `$f` for both callers of `check_block`.
+    macro_rules! check {
+        ($rng:expr, $n:literal, $li:literal, $ll:literal, $f:path) => {
+            check_block::<$n, $li, $ll>(
+                $rng,
+                |i, o| {
+                    // SAFETY: `check_block` passes lines valid for the block's shape; the CPU has
+                    // the kernel's features (SSE2 is baseline; AVX2 checked by the caller).
+                    unsafe { $f(i, o) }
+                },
+                |i, o| {
+                    // SAFETY: as above.
+                    unsafe { $f(i, o) }
+                },
+            )
+        };
+    }
+    let mut rng = Rng(99);
+    check!(&mut rng, 1, 16, 16, x86::block1_sse2);
+    check!(&mut rng, 2, 8, 8, x86::block2_sse2);
+    check!(&mut rng, 4, 16, 16, x86::block4_sse);
+    check!(&mut rng, 8, 8, 8, x86::block8_sse2);
+    if std::arch::is_x86_feature_detected!("avx2") {
+        check!(&mut rng, 1, 16, 32, x86::block1_avx2);
+        check!(&mut rng, 2, 8, 16, x86::block2_avx2);
+        check!(&mut rng, 8, 8, 8, x86::block8_avx);
+    }
+}
+
+#[test]
+fn large_copies_stay_exact() {
+    // Copies of several MB: dense, transposed, converted.
     let (rows, cols) = (1100, 1000);
     let src: Vec<f64> = (0..rows * cols).map(|i| i as f64 * 1.5 - 7e5).collect();
     let st = row_table(src.as_ptr() as *mut u8, rows, 8);
