@@ -531,42 +531,10 @@ pub fn copy_matrix(
     cast: bool,
     convert: bool,
 ) -> Result<()> {
-    if dst.readonly() {
-        return Err(Error::new(
-            ErrorCode::Readonly,
-            "copying to readonly buffer",
-        ));
-    }
-    if (dst.rows(), dst.cols()) != (src.rows(), src.cols()) {
-        return Err(Error::new(ErrorCode::ShapeMismatch, "different shapes"));
-    }
-    let op = ElementOp::plan(src.format(), dst.format(), cast, convert)?;
-    let (rows, cols) = (dst.rows(), dst.cols());
-    if rows == 0 || cols == 0 {
-        return Ok(());
-    }
-    for r in 0..rows {
-        dst.row_pointer(r)?;
-        src.row_pointer(r)?;
-    }
-    // SAFETY: `pointer()` is the matrix's table of `rows` entries (owned or in place), just checked to
-    // be non-null; it is only read.
-    let (dst_rows, src_rows) = unsafe {
-        (
-            std::slice::from_raw_parts(dst.pointer() as *const *mut u8, rows),
-            std::slice::from_raw_parts(src.pointer() as *const *mut u8, rows),
-        )
-    };
-    let dst_plane = Plane {
-        rows: dst_rows,
-        col_stride: dst.format().itemsize() as isize,
-    };
-    let src_plane = Plane {
-        rows: src_rows,
-        col_stride: src.format().itemsize() as isize,
-    };
-    // SAFETY: each row holds `cols` elements of its format, readable, and writable on the target (the
-    // matrices' constructor contracts; the target is not read-only), so every element address is valid.
-    unsafe { copy_plane(&dst_plane, &src_plane, rows, cols, op) };
-    Ok(())
+    // One owner of the copy contract: the checks (ragged tables included) and the row walk live in transfer.
+    crate::transfer::copy(
+        crate::transfer::Side::Matrix(dst),
+        crate::transfer::Side::Matrix(src),
+        crate::transfer::CopyFlags { cast, convert },
+    )
 }
