@@ -47,7 +47,10 @@ function start(tracker: CollectionTracker, make: () => { m: IndirectMemory2D | B
   return { done, before, readBack }
 }
 
-async function runAsyncCase(t: ExecutionContext, make: () => { m: IndirectMemory2D | BufferCollection2D; readBack: () => number[] }): Promise<void> {
+async function runAsyncCase(
+  t: ExecutionContext,
+  make: () => { m: IndirectMemory2D | BufferCollection2D; readBack: () => number[] },
+): Promise<void> {
   const tracker = new CollectionTracker()
   const s = start(tracker, make)
   let settled = false
@@ -69,7 +72,11 @@ async function runAsyncCase(t: ExecutionContext, make: () => { m: IndirectMemory
   t.false(matrixCollectedDuringCall, 'the matrix whose pointer went to the async call must not be collected during it')
   t.true(controlDuringCall, 'control: a matrix whose pointer was never read is collected during the same window')
   const expected = s.before.map((v) => v * FACTOR)
-  t.is(sum, expected.reduce((a, b) => a + b, 0), "the callback's sum")
+  t.is(
+    sum,
+    expected.reduce((a, b) => a + b, 0),
+    "the callback's sum",
+  )
   t.deepEqual(s.readBack(), expected, 'the memory shows the scaled values')
   await nextTask(5)
   t.true(await tracker.waitCollected('matrix'), 'after the call settled the matrix is collected')
@@ -145,7 +152,10 @@ test.serial('while withPointer holds the matrix, release() throws ERR_LOCKED; th
   t.is(await done, 42)
   t.is((insideError as { code?: string } | undefined)?.code, 'ERR_LOCKED', "release() in the native call's callback is refused")
   t.false(m.locked, 'the hold ended with the promise')
-  t.deepEqual(m.toArray(), [[2, 4, 6], [8, 10, 12]])
+  t.deepEqual(m.toArray(), [
+    [2, 4, 6],
+    [8, 10, 12],
+  ])
   m.release()
   t.true(m.released)
 })
@@ -156,7 +166,9 @@ test.serial('`using m` around withPointer: the release happens after the async c
     using m = IndirectMemory2D.createMemory({ rows: 3, cols: 3, format: 'd' })
     seen = m
     testlib().fill2d(m.pointer, 3, 3, 1)
-    return m.withPointer((p) => new Promise<number>((ok, fail) => testlib().scale2d_slow.async(p, 3, 3, 2, 100, (e, r) => (e ? fail(e) : ok(r)))))
+    return m.withPointer(
+      (p) => new Promise<number>((ok, fail) => testlib().scale2d_slow.async(p, 3, 3, 2, 100, (e, r) => (e ? fail(e) : ok(r)))),
+    )
   }
   const done = run()
   t.false(seen?.released, 'the block ended while the call runs: release deferred')
@@ -174,13 +186,22 @@ test.serial('withPointer with a synchronous function holds only during it, retur
     'done',
   )
   t.false(m.locked)
-  t.throws(() => m.withPointer(() => { throw new Error('boom') }), { message: 'boom' })
+  t.throws(
+    () =>
+      m.withPointer(() => {
+        throw new Error('boom')
+      }),
+    { message: 'boom' },
+  )
   t.false(m.locked, 'a throwing fn ends the hold')
   t.throws(() => m.withPointer(42 as never), { code: 'ERR_INVALID_ARGUMENT' })
   t.throws(() => m.withPointer(() => 1, null as never), { code: 'ERR_INVALID_ARGUMENT' })
   const ro = IndirectMemory2D.createMemory({ rows: 1, cols: 1, format: 'd', readonly: true })
   t.throws(() => ro.withPointer(() => 1, { writable: true }), { code: 'ERR_READONLY', message: 'buffer is not writable' })
-  t.is(ro.withPointer(() => 7), 7)
+  t.is(
+    ro.withPointer(() => 7),
+    7,
+  )
   t.false(ro.locked)
 })
 

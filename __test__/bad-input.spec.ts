@@ -17,9 +17,19 @@ test('null where an enum, a count or a bound is expected is refused, not taken a
   const m = IndirectMemory2D.createMemory({ rows: 2, cols: 2, format: 'd' })
   throwsCode(t, () => m.toTypedArray({ order: null as never }), 'ERR_INVALID_ARGUMENT', TypeError)
   throwsCode(t, () => new BufferCollection2D([new Float64Array(2)], { columnCount: null as never }), 'ERR_INVALID_SHAPE', RangeError)
-  throwsCode(t, () => IndirectMemory2D.fromRowPointers(new BigUint64Array([8n]), 1, 'd', { rows: null as never }), 'ERR_INVALID_SHAPE', RangeError)
+  throwsCode(
+    t,
+    () => IndirectMemory2D.fromRowPointers(new BigUint64Array([8n]), 1, 'd', { rows: null as never }),
+    'ERR_INVALID_SHAPE',
+    RangeError,
+  )
   throwsCode(t, () => IndirectMemory2D.createMemory({ rows: null as never, cols: 2, format: 'd' }), 'ERR_INVALID_SHAPE', RangeError)
-  throwsCode(t, () => IndirectMemory2D.createMemory({ rows: 1, cols: 2, format: 'd', readonly: null as never }), 'ERR_INVALID_ARGUMENT', TypeError)
+  throwsCode(
+    t,
+    () => IndirectMemory2D.createMemory({ rows: 1, cols: 2, format: 'd', readonly: null as never }),
+    'ERR_INVALID_ARGUMENT',
+    TypeError,
+  )
   throwsCode(t, () => IndirectMemory2D.fromPointer(8n, 1, 1, 'd', { free: null as never }), 'ERR_INVALID_ARGUMENT', TypeError)
   throwsCode(t, () => m.subMatrix(null as never), 'ERR_INVALID_ARGUMENT', TypeError)
   throwsCode(t, () => m.subMatrix(0, null as never), 'ERR_INVALID_ARGUMENT', TypeError)
@@ -39,10 +49,25 @@ test('null where an enum, a count or a bound is expected is refused, not taken a
 })
 
 test('a detached typed-array argument gives ERR_DETACHED, never a bare TypeError', (t) => {
-  throwsCode(t, () => IndirectMemory2D.fromRowPointers(detached((b) => new BigUint64Array(b)), 1, 'd'), 'ERR_DETACHED', Error)
+  throwsCode(
+    t,
+    () =>
+      IndirectMemory2D.fromRowPointers(
+        detached((b) => new BigUint64Array(b)),
+        1,
+        'd',
+      ),
+    'ERR_DETACHED',
+    Error,
+  )
   throwsCode(t, () => IndirectMemory2D.viewFromRows(detached((b) => new DataView(b))), 'ERR_DETACHED', Error)
   throwsCode(t, () => IndirectMemory2D.viewFromRows(detached((b) => new Float64Array(b))), 'ERR_DETACHED', Error)
-  throwsCode(t, () => IndirectMemory2D.viewFromColumns({ data: detached((b) => new Float32Array(b)), shape: [2, 2] }), 'ERR_DETACHED', Error)
+  throwsCode(
+    t,
+    () => IndirectMemory2D.viewFromColumns({ data: detached((b) => new Float32Array(b)), shape: [2, 2] }),
+    'ERR_DETACHED',
+    Error,
+  )
   throwsCode(t, () => new BufferCollection2D([new Float64Array(2), detached((b) => new Float64Array(b, 0, 2))]), 'ERR_DETACHED', Error)
   throwsCode(t, () => new BufferCollection2D([detached((b) => new DataView(b))]), 'ERR_DETACHED', Error)
   const m = IndirectMemory2D.createMemory({ rows: 2, cols: 2, format: 'd' })
@@ -57,11 +82,17 @@ test('values TypedArray assignment refuses are refused by set and by copies of p
   const d = IndirectMemory2D.createMemory({ rows: 1, cols: 3, format: 'd' })
   d.set(0, 0, 1.5)
   throwsCode(t, () => d.set(0, 1, 2n as never), 'ERR_INVALID_ARGUMENT', TypeError)
-  throwsCode(t, () => d.copyFrom([[1, 2, 3n]]), 'ERR_INVALID_ARGUMENT', TypeError, 'row 0, column 2: a float64 element takes a number, received 3n')
+  throwsCode(
+    t,
+    () => d.copyFrom([[1, 2, 3n]]),
+    'ERR_INVALID_ARGUMENT',
+    TypeError,
+    'row 0, column 2: a float64 element takes a number, received 3n',
+  )
   throwsCode(t, () => d.copyFrom([[1, '2', 3]] as never), 'ERR_INVALID_ARGUMENT', TypeError)
   t.deepEqual(d.toArray(), [[1.5, 0, 0]])
   const q = IndirectMemory2D.createMemory({ rows: 1, cols: 2, format: 'q' })
   throwsCode(t, () => q.set(0, 0, 0.5 as never), 'ERR_INVALID_ARGUMENT', TypeError)
-  throwsCode(t, () => q.set(0, 0, 2 ** 60 as never), 'ERR_INVALID_ARGUMENT', TypeError)
+  throwsCode(t, () => q.set(0, 0, (2 ** 60) as never), 'ERR_INVALID_ARGUMENT', TypeError)
   t.deepEqual(q.toArray(), [[0n, 0n]])
 })

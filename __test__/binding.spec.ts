@@ -2,8 +2,8 @@
 // (a drift in any of them fails here), checked planes and the copy contract's order, ragged,
 // NULL-terminated and string tables as native code sees them.
 
-import { createRequire } from 'node:module'
 import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import test from 'ava'
 import { testlib } from './helpers/native.js'
 
@@ -11,7 +11,11 @@ const requireHere = createRequire(__filename)
 // The napi binding (index.js) and the facade's compiled tables (dist/), loaded as the package loads them.
 const binding = requireHere('../index.js') as typeof import('../index.js')
 const { makeError } = requireHere('../dist/errors.js') as typeof import('../lib/errors.js')
-const { describeFormat, formatOfTypedArray, nativeChar: nativeCharOf } = requireHere('../dist/formats.js') as typeof import('../lib/formats.js')
+const {
+  describeFormat,
+  formatOfTypedArray,
+  nativeChar: nativeCharOf,
+} = requireHere('../dist/formats.js') as typeof import('../lib/formats.js')
 const { NativeFormat, NativeMatrix, contractTables } = binding
 
 const tables = contractTables()
@@ -83,15 +87,37 @@ test('copyJs: a strided plane is checked once against its buffer; checks run rea
   // Reversed rows through a negative stride.
   m.copyJs({ segments: [out], rows: 2, offset: 12, rowStride: -12, cols: 3, colStride: 4, format: f }, { into: false })
   t.deepEqual([...out], [4, 5, 6, 1, 2, 3])
-  throwsCode(t, () => m.copyJs({ segments: [out], rows: 2, offset: 4, rowStride: 12, cols: 3, colStride: 4, format: f }, { into: false }), 'ERR_INVALID_ARGUMENT')
+  throwsCode(
+    t,
+    () => m.copyJs({ segments: [out], rows: 2, offset: 4, rowStride: 12, cols: 3, colStride: 4, format: f }, { into: false }),
+    'ERR_INVALID_ARGUMENT',
+  )
   // A read-only target of the wrong shape and dimensions: read-only is reported first.
   const plane = { segments: [out], rows: 1, offset: 0, rowStride: 4, cols: 1, colStride: 4, format: f, readonly: true, ndim: 1 }
   throwsCode(t, () => m.copyJs(plane, { into: false }), 'ERR_READONLY', 'copying to readonly buffer')
-  throwsCode(t, () => m.copyJs({ ...plane, readonly: false }, { into: false }), 'ERR_DIMENSIONS', 'wrong number of dimensions: expected 2, received 1')
+  throwsCode(
+    t,
+    () => m.copyJs({ ...plane, readonly: false }, { into: false }),
+    'ERR_DIMENSIONS',
+    'wrong number of dimensions: expected 2, received 1',
+  )
   throwsCode(t, () => m.copyJs({ ...plane, readonly: false, ndim: 2 }, { into: false }), 'ERR_SHAPE_MISMATCH', 'different shapes')
   const d = NativeFormat.parse('d')
-  throwsCode(t, () => m.copyJs({ segments: [new Float64Array(6)], rows: 2, offset: 0, rowStride: 24, cols: 3, colStride: 8, format: d }, { into: true }), 'ERR_FORMAT_MISMATCH')
-  throwsCode(t, () => m.copyJs({ segments: [new Float64Array(6)], rows: 2, offset: 0, rowStride: 24, cols: 3, colStride: 8, format: d }, { into: true, cast: true }), 'ERR_ITEMSIZE_MISMATCH')
+  throwsCode(
+    t,
+    () =>
+      m.copyJs({ segments: [new Float64Array(6)], rows: 2, offset: 0, rowStride: 24, cols: 3, colStride: 8, format: d }, { into: true }),
+    'ERR_FORMAT_MISMATCH',
+  )
+  throwsCode(
+    t,
+    () =>
+      m.copyJs(
+        { segments: [new Float64Array(6)], rows: 2, offset: 0, rowStride: 24, cols: 3, colStride: 8, format: d },
+        { into: true, cast: true },
+      ),
+    'ERR_ITEMSIZE_MISMATCH',
+  )
   m.makeReadOnly()
   throwsCode(t, () => m.copyMatrix(m, { into: true }), 'ERR_READONLY', 'copying to readonly buffer')
 })
@@ -115,9 +141,21 @@ test('ragged tables over JS memory: per-row bounds, lengths, ERR_RAGGED from cop
   t.deepEqual([y.rows(), y.cols(), y.get(0, 0)], [1, 2, 2])
   throwsCode(t, () => NativeMatrix.subMatrix(m, 2, 3, 0, 2), 'ERR_OUT_OF_BOUNDS', 'sub-matrix outside the matrix')
   // A row reaching past its buffer, and a bad length.
-  throwsCode(t, () => NativeMatrix.overJsMemory(f, 0, [bytes], new Uint32Array(1), new Float64Array([5]), { rowLengths: [2] }), 'ERR_INVALID_ARGUMENT')
-  throwsCode(t, () => NativeMatrix.overJsMemory(f, 0, [bytes], new Uint32Array(1), new Float64Array([0]), { rowLengths: [1.5] }), 'ERR_INVALID_SHAPE')
-  throwsCode(t, () => NativeMatrix.overJsMemory(f, 0, [bytes], new Uint32Array(1), new Float64Array([0]), { rowLengths: [1, 1] }), 'ERR_INVALID_ARGUMENT')
+  throwsCode(
+    t,
+    () => NativeMatrix.overJsMemory(f, 0, [bytes], new Uint32Array(1), new Float64Array([5]), { rowLengths: [2] }),
+    'ERR_INVALID_ARGUMENT',
+  )
+  throwsCode(
+    t,
+    () => NativeMatrix.overJsMemory(f, 0, [bytes], new Uint32Array(1), new Float64Array([0]), { rowLengths: [1.5] }),
+    'ERR_INVALID_SHAPE',
+  )
+  throwsCode(
+    t,
+    () => NativeMatrix.overJsMemory(f, 0, [bytes], new Uint32Array(1), new Float64Array([0]), { rowLengths: [1, 1] }),
+    'ERR_INVALID_ARGUMENT',
+  )
 })
 
 test('NULL-terminated tables: native code reads the NULL after the last row; rows and rowPointers do not count it', (t) => {
@@ -157,5 +195,9 @@ test('fromStringArray wraps a char ** up to its NULL entry or count, measuring s
   throwsCode(t, () => NativeMatrix.fromStringArray(owner.pointer(), 4), 'ERR_NULL_POINTER')
   throwsCode(t, () => NativeMatrix.fromStringArray(0n), 'ERR_NULL_POINTER')
   throwsCode(t, () => NativeMatrix.fromStringArray(owner.pointer(), -1), 'ERR_INVALID_SHAPE')
-  throwsCode(t, () => NativeMatrix.overJsMemory(NativeFormat.parse('d'), 1, [new Float64Array(1)], new Uint32Array(1), new Float64Array(1)).toStrings(), 'ERR_FORMAT_UNSUPPORTED')
+  throwsCode(
+    t,
+    () => NativeMatrix.overJsMemory(NativeFormat.parse('d'), 1, [new Float64Array(1)], new Uint32Array(1), new Float64Array(1)).toStrings(),
+    'ERR_FORMAT_UNSUPPORTED',
+  )
 })

@@ -7,7 +7,6 @@ import test, { type ExecutionContext } from 'ava'
 import { BufferCollection2D, IndirectMemory2D } from 'indirect-buffer'
 import { expectValues, testlib, throwsCode } from './helpers/native-views.js'
 
-
 test('column count and format are detected from row 0; rows are used in place both ways', (t) => {
   const rows = [new Float32Array([1, 2, 3]), new Float32Array([4, 5, 6])]
   const m = new BufferCollection2D(rows)
@@ -64,21 +63,69 @@ test('columnCount and format given: accepted when every row has them', (t) => {
 test('ERR_COLUMN_COUNT with the row index and both counts', (t) => {
   const three = new Float64Array(3)
   const four = new Float64Array(4)
-  throwsCode(t, () => new BufferCollection2D([three, four]), 'ERR_COLUMN_COUNT', Error, '1. object, expected column count: 3, found column count: 4')
-  throwsCode(t, () => new BufferCollection2D([three, three, three, new Float64Array(2)]), 'ERR_COLUMN_COUNT', Error, '3. object, expected column count: 3, found column count: 2')
-  throwsCode(t, () => new BufferCollection2D([four, three], { columnCount: 3 }), 'ERR_COLUMN_COUNT', Error, '0. object, expected column count: 3, found column count: 4')
-  throwsCode(t, () => new BufferCollection2D([three], { columnCount: 0 }), 'ERR_COLUMN_COUNT', Error, '0. object, expected column count: 0, found column count: 3')
+  throwsCode(
+    t,
+    () => new BufferCollection2D([three, four]),
+    'ERR_COLUMN_COUNT',
+    Error,
+    '1. object, expected column count: 3, found column count: 4',
+  )
+  throwsCode(
+    t,
+    () => new BufferCollection2D([three, three, three, new Float64Array(2)]),
+    'ERR_COLUMN_COUNT',
+    Error,
+    '3. object, expected column count: 3, found column count: 2',
+  )
+  throwsCode(
+    t,
+    () => new BufferCollection2D([four, three], { columnCount: 3 }),
+    'ERR_COLUMN_COUNT',
+    Error,
+    '0. object, expected column count: 3, found column count: 4',
+  )
+  throwsCode(
+    t,
+    () => new BufferCollection2D([three], { columnCount: 0 }),
+    'ERR_COLUMN_COUNT',
+    Error,
+    '0. object, expected column count: 0, found column count: 3',
+  )
 })
 
 test('ERR_ROW_FORMAT with the row index and both formats', (t) => {
   const d = new Float64Array(3)
   const f = new Float32Array(3)
   throwsCode(t, () => new BufferCollection2D([d, d, f]), 'ERR_ROW_FORMAT', Error, '2. object, expected format: [d], found format: [f]')
-  throwsCode(t, () => new BufferCollection2D([d, d, f], { format: 'd' }), 'ERR_ROW_FORMAT', Error, '2. object, expected format: [d], found format: [f]')
-  throwsCode(t, () => new BufferCollection2D([f], { format: 'd' }), 'ERR_ROW_FORMAT', Error, '0. object, expected format: [d], found format: [f]')
-  throwsCode(t, () => new BufferCollection2D([new Int32Array(3), new Uint32Array(3)]), 'ERR_ROW_FORMAT', Error, '1. object, expected format: [i], found format: [I]')
+  throwsCode(
+    t,
+    () => new BufferCollection2D([d, d, f], { format: 'd' }),
+    'ERR_ROW_FORMAT',
+    Error,
+    '2. object, expected format: [d], found format: [f]',
+  )
+  throwsCode(
+    t,
+    () => new BufferCollection2D([f], { format: 'd' }),
+    'ERR_ROW_FORMAT',
+    Error,
+    '0. object, expected format: [d], found format: [f]',
+  )
+  throwsCode(
+    t,
+    () => new BufferCollection2D([new Int32Array(3), new Uint32Array(3)]),
+    'ERR_ROW_FORMAT',
+    Error,
+    '1. object, expected format: [i], found format: [I]',
+  )
   // The format option does not reinterpret rows: same itemsize is not enough.
-  throwsCode(t, () => new BufferCollection2D([new Float32Array(2)], { format: 'i' }), 'ERR_ROW_FORMAT', Error, '0. object, expected format: [i], found format: [f]')
+  throwsCode(
+    t,
+    () => new BufferCollection2D([new Float32Array(2)], { format: 'i' }),
+    'ERR_ROW_FORMAT',
+    Error,
+    '0. object, expected format: [i], found format: [f]',
+  )
   // A bad format option is a format error, not a row error.
   throwsCode(t, () => new BufferCollection2D([d], { format: 'zz' }), 'ERR_INVALID_FORMAT', TypeError)
 })
@@ -86,9 +133,21 @@ test('ERR_ROW_FORMAT with the row index and both formats', (t) => {
 test('ERR_ROW_DIMENSIONS: unravel: false accepts only 1-D rows', (t) => {
   const flat = new Float64Array(6)
   const twoD = { data: new Float64Array(6), shape: [2, 3], stride: [3, 1] }
-  throwsCode(t, () => new BufferCollection2D([flat, twoD], { unravel: false }), 'ERR_ROW_DIMENSIONS', Error, '1. object has dimensionality: 2, but only one-dimensional objects are accepted')
+  throwsCode(
+    t,
+    () => new BufferCollection2D([flat, twoD], { unravel: false }),
+    'ERR_ROW_DIMENSIONS',
+    Error,
+    '1. object has dimensionality: 2, but only one-dimensional objects are accepted',
+  )
   const threeD = { data: new Float64Array(6), shape: [1, 2, 3] }
-  throwsCode(t, () => new BufferCollection2D([threeD], { unravel: false }), 'ERR_ROW_DIMENSIONS', Error, '0. object has dimensionality: 3, but only one-dimensional objects are accepted')
+  throwsCode(
+    t,
+    () => new BufferCollection2D([threeD], { unravel: false }),
+    'ERR_ROW_DIMENSIONS',
+    Error,
+    '0. object has dimensionality: 3, but only one-dimensional objects are accepted',
+  )
   // 1-D ndarray-likes are fine without unravel
   const oneD = { data: Float64Array.from([9, 8, 7, 6, 5, 4, 3]), shape: [6], stride: [1], offset: 1 }
   const m = new BufferCollection2D([flat, oneD], { unravel: false })
@@ -178,7 +237,13 @@ test('zero-length rows: shape [n, 0]', (t) => {
   t.is(m.format, 'd')
   t.deepEqual(m.toArray(), [[], []])
   throwsCode(t, () => m.get(0, 0), 'ERR_OUT_OF_BOUNDS', RangeError, 'index out of bounds on dimension 2')
-  throwsCode(t, () => new BufferCollection2D([new Float64Array(0), new Float64Array(1)]), 'ERR_COLUMN_COUNT', Error, '1. object, expected column count: 0, found column count: 1')
+  throwsCode(
+    t,
+    () => new BufferCollection2D([new Float64Array(0), new Float64Array(1)]),
+    'ERR_COLUMN_COUNT',
+    Error,
+    '1. object, expected column count: 0, found column count: 1',
+  )
 })
 
 test('a matrix as a row object → ERR_INVALID_ARGUMENT', (t) => {
@@ -199,7 +264,14 @@ test('other non-row objects and non-lists → ERR_INVALID_ARGUMENT', (t) => {
     throwsCode(t, () => new BufferCollection2D(bad as never), 'ERR_INVALID_ARGUMENT', TypeError, undefined, `list ${String(bad)}`)
   }
   for (const bad of [null, 3, 'x', []]) {
-    throwsCode(t, () => new BufferCollection2D([new Float64Array(1)], bad as never), 'ERR_INVALID_ARGUMENT', TypeError, undefined, `options ${String(bad)}`)
+    throwsCode(
+      t,
+      () => new BufferCollection2D([new Float64Array(1)], bad as never),
+      'ERR_INVALID_ARGUMENT',
+      TypeError,
+      undefined,
+      `options ${String(bad)}`,
+    )
   }
 })
 
@@ -263,7 +335,14 @@ test('columnCount -2, 1.5 and other non-counts → ERR_INVALID_SHAPE', (t) => {
   const rows = [new Float64Array(3)]
   for (const columnCount of [-2, 1.5, -1.5, NaN, Infinity, -Infinity, 2 ** 60]) {
     throwsCode(t, () => new BufferCollection2D(rows, { columnCount }), 'ERR_INVALID_SHAPE', RangeError, undefined, String(columnCount))
-    throwsCode(t, () => new BufferCollection2D([], { columnCount }), 'ERR_INVALID_SHAPE', RangeError, undefined, `empty, ${String(columnCount)}`)
+    throwsCode(
+      t,
+      () => new BufferCollection2D([], { columnCount }),
+      'ERR_INVALID_SHAPE',
+      RangeError,
+      undefined,
+      `empty, ${String(columnCount)}`,
+    )
   }
 })
 
@@ -283,7 +362,10 @@ test('native sum2d reads a collection of Float64Array rows; fill2d writes appear
     t.is(lib.row_at(m.pointer, r), m.rowPointer(r))
     t.is(m.row(r).buffer, rows[r].buffer)
   }
-  t.deepEqual(Array.from(m.rowPointers()), rows.map((_, r) => lib.row_at(m.pointer, r)))
+  t.deepEqual(
+    Array.from(m.rowPointers()),
+    rows.map((_, r) => lib.row_at(m.pointer, r)),
+  )
 })
 
 test('native sum2d_i32 over Int32Array rows and over unravelled ndarray rows', (t) => {

@@ -14,23 +14,20 @@ import fc from 'fast-check'
 import { BufferCollection2D, IndirectMemory2D } from 'indirect-buffer'
 import {
   type Built,
-  type CopyOptions,
-  CopyError,
-  type ElementSpec,
-  Float16ArrayCtor,
-  JS_ARRAYS,
-  type Kind,
-  type Layout,
-  type Side,
-  type SideSpec,
-  type Value,
   buildSide,
+  CopyError,
+  type CopyOptions,
   convertValue,
   diffMemory,
+  type ElementSpec,
+  Float16ArrayCtor,
   fill,
   formatsMatch,
   garbage,
   halfToNumber,
+  JS_ARRAYS,
+  type Kind,
+  type Layout,
   ndLayout,
   numberToHalf,
   parseFormat,
@@ -39,8 +36,11 @@ import {
   referenceCopy,
   referenceCopyValues,
   referenceValues,
+  type Side,
+  type SideSpec,
   shadow,
   show,
+  type Value,
 } from './helpers/copy-reference.js'
 
 type Matrix = IndirectMemory2D | BufferCollection2D
@@ -55,23 +55,137 @@ function params(numRuns: number): fc.Parameters<unknown> {
 
 /** Scalar formats with every byte-order prefix, and dtype names. */
 const MATRIX_FORMATS = [
-  'b', 'B', 'h', '<h', '>h', 'H', 'i', '>i', 'I', 'q', '>q', 'Q', 'e', '>e', 'f', '>f', 'd', '>d', '?', 'uint8c',
-  '<i', '=i', '!h', '@d', '>b', '<Q', '>H', '>I', '>Q', '<e', '<f', '<d', '>?',
-  'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'float16', 'float32', 'float64', 'bool',
+  'b',
+  'B',
+  'h',
+  '<h',
+  '>h',
+  'H',
+  'i',
+  '>i',
+  'I',
+  'q',
+  '>q',
+  'Q',
+  'e',
+  '>e',
+  'f',
+  '>f',
+  'd',
+  '>d',
+  '?',
+  'uint8c',
+  '<i',
+  '=i',
+  '!h',
+  '@d',
+  '>b',
+  '<Q',
+  '>H',
+  '>I',
+  '>Q',
+  '<e',
+  '<f',
+  '<d',
+  '>?',
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'float16',
+  'float32',
+  'float64',
+  'bool',
 ]
 const ARRAYS = Object.keys(JS_ARRAYS)
 
 const EDGE_NUMBERS = [
-  NaN, Infinity, -Infinity, -0, 0, 1, -1, 2 ** 31, -(2 ** 31) - 1, 2 ** 31 - 1, -(2 ** 31), 2 ** 32, 2 ** 32 + 1,
-  2 ** 32 - 1, -(2 ** 32) - 1, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 2 ** 63, -(2 ** 63), 2 ** 64, 2 ** 64 + 4096, 1e300,
-  -1e300, 0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 255.5, 254.5, 253.5, 256, -255.5, 3.7, -3.7, 127.5, 128, -128.5, 32767.5,
-  65535.5, 65504, 65519, 65520, 65536, 2 ** -24, 2 ** -25, 3 * 2 ** -25, 2 ** -14, 1 + 2 ** -11, 1 + 3 * 2 ** -11,
-  2 ** -149, 2 ** -150, 1e-310, Number.MAX_VALUE, Number.MIN_VALUE, 3.4028235677973366e38, 3.4028234663852886e38,
-  1 + 2 ** -24, 1 + 2 ** -23 + 2 ** -24, -1e-30,
+  NaN,
+  Infinity,
+  -Infinity,
+  -0,
+  0,
+  1,
+  -1,
+  2 ** 31,
+  -(2 ** 31) - 1,
+  2 ** 31 - 1,
+  -(2 ** 31),
+  2 ** 32,
+  2 ** 32 + 1,
+  2 ** 32 - 1,
+  -(2 ** 32) - 1,
+  2 ** 53,
+  2 ** 53 + 2,
+  -(2 ** 53),
+  2 ** 63,
+  -(2 ** 63),
+  2 ** 64,
+  2 ** 64 + 4096,
+  1e300,
+  -1e300,
+  0.5,
+  1.5,
+  2.5,
+  -0.5,
+  -1.5,
+  -2.5,
+  255.5,
+  254.5,
+  253.5,
+  256,
+  -255.5,
+  3.7,
+  -3.7,
+  127.5,
+  128,
+  -128.5,
+  32767.5,
+  65535.5,
+  65504,
+  65519,
+  65520,
+  65536,
+  2 ** -24,
+  2 ** -25,
+  3 * 2 ** -25,
+  2 ** -14,
+  1 + 2 ** -11,
+  1 + 3 * 2 ** -11,
+  2 ** -149,
+  2 ** -150,
+  1e-310,
+  Number.MAX_VALUE,
+  Number.MIN_VALUE,
+  3.4028235677973366e38,
+  3.4028234663852886e38,
+  1 + 2 ** -24,
+  1 + 2 ** -23 + 2 ** -24,
+  -1e-30,
 ]
 const EDGE_BIGINTS = [
-  0n, 1n, -1n, 2n ** 63n, 2n ** 63n - 1n, -(2n ** 63n), -(2n ** 63n) - 1n, 2n ** 64n - 1n, 2n ** 64n, 2n ** 53n + 1n,
-  255n, 256n, -129n, 2n ** 31n, -(2n ** 31n) - 1n, 2n ** 32n + 1n, 65520n, 2n ** 128n + 5n,
+  0n,
+  1n,
+  -1n,
+  2n ** 63n,
+  2n ** 63n - 1n,
+  -(2n ** 63n),
+  -(2n ** 63n) - 1n,
+  2n ** 64n - 1n,
+  2n ** 64n,
+  2n ** 53n + 1n,
+  255n,
+  256n,
+  -129n,
+  2n ** 31n,
+  -(2n ** 31n) - 1n,
+  2n ** 32n + 1n,
+  65520n,
+  2n ** 128n + 5n,
 ]
 
 const valueArb: fc.Arbitrary<Value> = fc.oneof(
@@ -90,7 +204,10 @@ const elementsArb = fc.array(elementArb, { minLength: 1, maxLength: 30 })
 /** 0 (one run in six) or 1…9, uniformly (fast-check's bias towards small sizes would leave most runs near-empty). */
 const sizeArb = fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 5, arbitrary: fc.noBias(fc.integer({ min: 1, max: 9 })) })
 /** Larger sizes, around the kernels' block and chunk boundaries. */
-const largeSizeArb = fc.oneof(fc.constantFrom(1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 129, 257), fc.integer({ min: 1, max: 90 }))
+const largeSizeArb = fc.oneof(
+  fc.constantFrom(1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 129, 257),
+  fc.integer({ min: 1, max: 90 }),
+)
 
 const rarely = fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) })
 
@@ -133,7 +250,10 @@ const matrixSpecArb: fc.Arbitrary<SideSpec> = fc.oneof(
 )
 function jsSpecArb(source: boolean): fc.Arbitrary<SideSpec> {
   return fc.oneof(
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('ndarray' as const), array: fc.constantFrom(...ARRAYS), layout: layoutArb(source) }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({ kind: fc.constant('ndarray' as const), array: fc.constantFrom(...ARRAYS), layout: layoutArb(source) }),
+    },
     {
       weight: 2,
       arbitrary: fc.record({
@@ -299,16 +419,24 @@ test('the reference agrees with TypedArray.prototype.set between the number Type
   if (Float16ArrayCtor !== undefined) kinds.Float16Array = 'float16'
   const names = Object.keys(kinds)
   fc.assert(
-    fc.property(fc.constantFrom(...names), fc.constantFrom(...names), fc.oneof(fc.constantFrom(...EDGE_NUMBERS), fc.double()), (a, b, x) => {
-      type NumArray = ArrayBufferView & { [i: number]: number; set(src: ArrayLike<number>): void }
-      const A = JS_ARRAYS[a].Ctor as unknown as new (values: number[]) => NumArray
-      const B = JS_ARRAYS[b].Ctor as unknown as new (n: number) => NumArray
-      const src = new A([x])
-      const dst = new B(1)
-      dst.set(src as unknown as ArrayLike<number>)
-      const want = convertValue(convertValue(x, kinds[a]), kinds[b])
-      assert.ok(Object.is(dst[0], want) || (Number.isNaN(dst[0]) && Number.isNaN(want)), `${a}(${show(x)}) → ${b}: set gives ${show(dst[0])}, the reference ${show(want)}`)
-    }),
+    fc.property(
+      fc.constantFrom(...names),
+      fc.constantFrom(...names),
+      fc.oneof(fc.constantFrom(...EDGE_NUMBERS), fc.double()),
+      (a, b, x) => {
+        type NumArray = ArrayBufferView & { [i: number]: number; set(src: ArrayLike<number>): void }
+        const A = JS_ARRAYS[a].Ctor as unknown as new (values: number[]) => NumArray
+        const B = JS_ARRAYS[b].Ctor as unknown as new (n: number) => NumArray
+        const src = new A([x])
+        const dst = new B(1)
+        dst.set(src as unknown as ArrayLike<number>)
+        const want = convertValue(convertValue(x, kinds[a]), kinds[b])
+        assert.ok(
+          Object.is(dst[0], want) || (Number.isNaN(dst[0]) && Number.isNaN(want)),
+          `${a}(${show(x)}) → ${b}: set gives ${show(dst[0])}, the reference ${show(want)}`,
+        )
+      },
+    ),
     params(3000),
   )
   // float16 by hand: every bit pattern decodes and re-encodes to itself (NaNs to the quiet NaN), and on runtimes
@@ -321,11 +449,21 @@ test('the reference agrees with TypedArray.prototype.set between the number Type
   if (Float16ArrayCtor !== undefined) {
     const F16 = Float16ArrayCtor as unknown as new (values: number[]) => Uint16Array
     fc.assert(
-      fc.property(fc.oneof(fc.double(), fc.constantFrom(...EDGE_NUMBERS), fc.integer({ min: 0, max: 0xffff }).map((b) => (halfToNumber(b) + halfToNumber(b + 1)) / 2)), (x) => {
-        const bits = new Uint16Array(new F16([x]).buffer)[0]
-        const mine = numberToHalf(x)
-        assert.ok(bits === mine || (Number.isNaN(halfToNumber(bits)) && Number.isNaN(halfToNumber(mine))), `Float16Array(${show(x)}) has bits ${bits.toString(16)}, the reference ${mine.toString(16)}`)
-      }),
+      fc.property(
+        fc.oneof(
+          fc.double(),
+          fc.constantFrom(...EDGE_NUMBERS),
+          fc.integer({ min: 0, max: 0xffff }).map((b) => (halfToNumber(b) + halfToNumber(b + 1)) / 2),
+        ),
+        (x) => {
+          const bits = new Uint16Array(new F16([x]).buffer)[0]
+          const mine = numberToHalf(x)
+          assert.ok(
+            bits === mine || (Number.isNaN(halfToNumber(bits)) && Number.isNaN(halfToNumber(mine))),
+            `Float16Array(${show(x)}) has bits ${bits.toString(16)}, the reference ${mine.toString(16)}`,
+          )
+        },
+      ),
       params(5000),
     )
   }
@@ -407,7 +545,10 @@ test('larger shapes (up to 257 on a side, blocked / tiled / chunked kernel paths
         const rows = rows0
         const cols = Math.max(1, Math.min(cols0, Math.floor(8192 / rows0)))
         const otherSpec = harmonize(mSpec, otherSpec0, same, pick)
-        const noBroadcast = otherSpec.kind === 'ndarray' && !into ? { ...otherSpec, layout: { ...otherSpec.layout, broadcastRows: false, broadcastCols: false } } : otherSpec
+        const noBroadcast =
+          otherSpec.kind === 'ndarray' && !into
+            ? { ...otherSpec, layout: { ...otherSpec.layout, broadcastRows: false, broadcastCols: false } }
+            : otherSpec
         const m = build(mSpec, rows, cols, seed)
         const other = build(noBroadcast, rows, cols, seed ^ 0x5bd1e995)
         const { arg, opts } = optionsOf(option)
@@ -428,21 +569,32 @@ test('larger shapes (up to 257 on a side, blocked / tiled / chunked kernel paths
 
 test('arrays of values: copyFrom converts numbers, bigints and booleans into every format as convert would; copyTo writes what get returns', (t) => {
   fc.assert(
-    fc.property(sizeArb, sizeArb, matrixSpecArb, fc.array(valueArb, { minLength: 1, maxLength: 40 }), optionArb, fc.nat(), (rows, cols, spec, vals, option, seed) => {
-      const dst = build(spec, rows, cols, seed)
-      const src = build({ kind: 'values' }, rows, cols, 0)
-      fillSource(src, vals.map((v) => ({ v })))
-      const m = dst.matrix as Matrix
-      const { arg } = optionsOf(option)
-      // The options do not change how values are converted (they have no format to match or cast).
-      checkCopy(src, dst, {}, () => m.copyFrom(src.values as (readonly Value[])[], arg))
-      // And back: the values `get` returns, equal to the reference's reading of the bytes.
-      const back = build({ kind: 'values' }, rows, cols, 0)
-      checkCopy(dst, back, {}, () => m.copyTo(back.values as (readonly Value[])[], arg))
-      for (let r = 0; r < rows; r++) {
-        for (let c = 0; c < cols; c++) assert.ok(Object.is(m.get(r, c), (back.values as unknown[][])[r][c]), `get(${r}, ${c})`)
-      }
-    }),
+    fc.property(
+      sizeArb,
+      sizeArb,
+      matrixSpecArb,
+      fc.array(valueArb, { minLength: 1, maxLength: 40 }),
+      optionArb,
+      fc.nat(),
+      (rows, cols, spec, vals, option, seed) => {
+        const dst = build(spec, rows, cols, seed)
+        const src = build({ kind: 'values' }, rows, cols, 0)
+        fillSource(
+          src,
+          vals.map((v) => ({ v })),
+        )
+        const m = dst.matrix as Matrix
+        const { arg } = optionsOf(option)
+        // The options do not change how values are converted (they have no format to match or cast).
+        checkCopy(src, dst, {}, () => m.copyFrom(src.values as (readonly Value[])[], arg))
+        // And back: the values `get` returns, equal to the reference's reading of the bytes.
+        const back = build({ kind: 'values' }, rows, cols, 0)
+        checkCopy(dst, back, {}, () => m.copyTo(back.values as (readonly Value[])[], arg))
+        for (let r = 0; r < rows; r++) {
+          for (let c = 0; c < cols; c++) assert.ok(Object.is(m.get(r, c), (back.values as unknown[][])[r][c]), `get(${r}, ${c})`)
+        }
+      },
+    ),
     params(3000),
   )
   t.pass()
@@ -461,7 +613,9 @@ test('arrays of values: a string, an object, null, undefined or a symbol among t
       fc.nat(),
       (rows, cols, format, vals, bad, at, seed) => {
         const dst = build({ kind: 'owned', format }, rows, cols, seed)
-        const values = Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => vals[(r * cols + c) % vals.length] as unknown))
+        const values = Array.from({ length: rows }, (_, r) =>
+          Array.from({ length: cols }, (_, c) => vals[(r * cols + c) % vals.length] as unknown),
+        )
         values[at % rows][(at >> 4) % cols] = bad
         const before = snapshotOf(dst.buffers)
         assertThrows(() => (dst.matrix as Matrix).copyFrom(values as Value[][]), 'ERR_INVALID_ARGUMENT', undefined, TypeError)
@@ -504,7 +658,13 @@ type SharedSpec =
   | { kind: 'ndarray'; array: string; layout: Layout }
 
 function sharedSpecArb(source: boolean, ndarray: boolean): fc.Arbitrary<SharedSpec> {
-  const view = fc.record({ kind: fc.constant('view' as const), format: formatArb, gap: fc.nat({ max: 9 }), negative: fc.boolean(), lead: fc.nat({ max: 24 }) })
+  const view = fc.record({
+    kind: fc.constant('view' as const),
+    format: formatArb,
+    gap: fc.nat({ max: 9 }),
+    negative: fc.boolean(),
+    lead: fc.nat({ max: 24 }),
+  })
   if (!ndarray) return view
   return fc.oneof(view, fc.record({ kind: fc.constant('ndarray' as const), array: fc.constantFrom(...ARRAYS), layout: layoutArb(source) }))
 }
@@ -530,7 +690,11 @@ function buildShared(s: SharedSpec, mem: Uint8Array, rows: number, cols: number)
   const { Ctor, format } = JS_ARRAYS[s.array]
   const isz = Ctor.BYTES_PER_ELEMENT
   const { strides, offset } = ndLayout(rows, cols, s.layout)
-  const data = new (Ctor as unknown as new (b: ArrayBufferLike, o: number, n: number) => ArrayBufferView)(mem.buffer, 0, Math.floor(mem.length / isz))
+  const data = new (Ctor as unknown as new (b: ArrayBufferLike, o: number, n: number) => ArrayBufferView)(
+    mem.buffer,
+    0,
+    Math.floor(mem.length / isz),
+  )
   const obj = { data, shape: [rows, cols], [s.layout.key]: strides, offset }
   return { obj, side: { rows, cols, format, loc: (r, c) => [mem, (offset + r * strides[0] + c * strides[1]) * isz] }, buffers: [mem] }
 }
@@ -571,7 +735,8 @@ test('overlapping memory: a copy between two sides over one buffer (views, strid
         const copy = into
           ? () => (dst.matrix as Matrix).copyFrom(src.obj as Matrix, arg)
           : () => (src.matrix as Matrix).copyTo(dst.obj as Matrix, arg)
-        if (expected !== undefined) assertThrows(copy, expected.code, expected.message, expected.code === 'ERR_INVALID_ARGUMENT' ? TypeError : Error)
+        if (expected !== undefined)
+          assertThrows(copy, expected.code, expected.message, expected.code === 'ERR_INVALID_ARGUMENT' ? TypeError : Error)
         else copy()
         const diff = diffMemory(dst.side as Side, [mem], sh.clones, opts.convert === true)
         assert.equal(diff, undefined, diff)
@@ -629,7 +794,15 @@ type Fault = { readonly: boolean; dims: number | undefined; shape: boolean; form
 /** A non-2-D side with `n` dimensions (n = 1: several kinds of 1-D input). */
 function notTwoD(n: number, which: number, readonly: boolean): unknown {
   if (n === 1) {
-    const ones: unknown[] = [new Float64Array(6), new ArrayBuffer(48), new Uint8Array(48), [1, 2, 3], [1n, 2n], [true, false], { data: new Float64Array(6), shape: [6] }]
+    const ones: unknown[] = [
+      new Float64Array(6),
+      new ArrayBuffer(48),
+      new Uint8Array(48),
+      [1, 2, 3],
+      [1n, 2n],
+      [true, false],
+      { data: new Float64Array(6), shape: [6] },
+    ]
     if (readonly) return { data: new Float64Array(6), shape: [6], readonly: true }
     return ones[which % ones.length]
   }
@@ -645,64 +818,82 @@ test('the checks run in the contract order and the first failing one wins: read-
     format: fc.constantFrom('none' as const, 'mismatch' as const, 'itemsize' as const),
   })
   fc.assert(
-    fc.property(fc.boolean(), faultArb, fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.nat(), fc.boolean(), (into, fault, rows, cols, which, matrixOther) => {
-      // The matrix of the call is 'd'; the other side: same format / another 8-byte format / a 4-byte one.
-      const otherFormat = fault.format === 'none' ? 'd' : fault.format === 'mismatch' ? (which % 2 ? 'q' : '>d') : 'i'
-      const arg: CopyOptions | undefined = fault.format === 'itemsize' ? { cast: true } : fault.format === 'none' && which % 3 === 0 ? { convert: true } : undefined
-      const otherShape: [number, number] = fault.shape ? [rows, cols + 1 + (which % 2)] : [rows, cols]
-      const self = IndirectMemory2D.createMemory({ rows, cols, format: 'd' })
-      self.copyFrom(Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => r * 10 + c + 0.5)))
-      if (into && fault.readonly) self.makeReadOnly()
-      let other: unknown
-      let otherMatrix: Matrix | undefined
-      let otherBytes: Uint8Array
-      if (fault.dims !== undefined) {
-        other = notTwoD(fault.dims, which, !into && fault.readonly)
-        otherBytes = new Uint8Array(0)
-      } else if (matrixOther || otherFormat === '>d') {
-        const m = IndirectMemory2D.createMemory({ rows: otherShape[0], cols: otherShape[1], format: otherFormat, readonly: !into && fault.readonly })
-        other = otherMatrix = m
-        otherBytes = new Uint8Array(0) // compared through toArray()
-      } else {
-        const Ctor = otherFormat === 'd' ? Float64Array : otherFormat === 'q' ? BigInt64Array : Int32Array
-        const data = new Ctor(otherShape[0] * otherShape[1])
-        other = { data, shape: otherShape, ...(!into && fault.readonly ? { readonly: true } : {}) }
-        otherBytes = new Uint8Array(data.buffer)
-      }
-      // Expected: the first failing check, in the contract's order.
-      const dims = fault.dims
-      const expected: [string, string] | undefined = fault.readonly
-        ? ['ERR_READONLY', 'copying to readonly buffer']
-        : dims !== undefined
-          ? ['ERR_DIMENSIONS', `wrong number of dimensions: expected 2, received ${dims}`]
-          : fault.shape
-            ? ['ERR_SHAPE_MISMATCH', 'different shapes']
-            : fault.format === 'mismatch'
-              ? ['ERR_FORMAT_MISMATCH', 'different formats']
-              : fault.format === 'itemsize'
-                ? ['ERR_ITEMSIZE_MISMATCH', 'different itemsizes']
-                : undefined
-      const selfBefore = self.toTypedArray()
-      const otherBefore = otherBytes.slice()
-      const otherValuesBefore = otherMatrix?.toArray()
-      const call = into ? () => self.copyFrom(other as Matrix, arg) : () => self.copyTo(other as Matrix, arg)
-      if (expected === undefined) {
-        call()
-        // the copy happened: the target holds the source's values (the other side starts zero-filled)
-        const want = into ? self.toArray().map((row) => row.map(() => 0)) : self.toArray()
-        const got = into ? self.toArray() : otherMatrix !== undefined ? otherMatrix.toArray() : [...new Float64Array(otherBytes.buffer)].reduce<number[][]>((rowsOut, v, k) => {
-          ;(rowsOut[Math.floor(k / cols)] ??= []).push(v)
-          return rowsOut
-        }, [])
-        assert.deepEqual(got, want, 'the copy without a fault')
-        return
-      }
-      const Cls = expected[0] === 'ERR_READONLY' ? TypeError : Error
-      assertThrows(call, expected[0], expected[1], Cls)
-      assert.deepEqual(self.toTypedArray(), selfBefore, 'the matrix is unchanged')
-      assert.deepEqual(otherBytes, otherBefore, 'the other side is unchanged')
-      if (otherMatrix !== undefined) assert.deepEqual(otherMatrix.toArray(), otherValuesBefore, 'the other matrix is unchanged')
-    }),
+    fc.property(
+      fc.boolean(),
+      faultArb,
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.nat(),
+      fc.boolean(),
+      (into, fault, rows, cols, which, matrixOther) => {
+        // The matrix of the call is 'd'; the other side: same format / another 8-byte format / a 4-byte one.
+        const otherFormat = fault.format === 'none' ? 'd' : fault.format === 'mismatch' ? (which % 2 ? 'q' : '>d') : 'i'
+        const arg: CopyOptions | undefined =
+          fault.format === 'itemsize' ? { cast: true } : fault.format === 'none' && which % 3 === 0 ? { convert: true } : undefined
+        const otherShape: [number, number] = fault.shape ? [rows, cols + 1 + (which % 2)] : [rows, cols]
+        const self = IndirectMemory2D.createMemory({ rows, cols, format: 'd' })
+        self.copyFrom(Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => r * 10 + c + 0.5)))
+        if (into && fault.readonly) self.makeReadOnly()
+        let other: unknown
+        let otherMatrix: Matrix | undefined
+        let otherBytes: Uint8Array
+        if (fault.dims !== undefined) {
+          other = notTwoD(fault.dims, which, !into && fault.readonly)
+          otherBytes = new Uint8Array(0)
+        } else if (matrixOther || otherFormat === '>d') {
+          const m = IndirectMemory2D.createMemory({
+            rows: otherShape[0],
+            cols: otherShape[1],
+            format: otherFormat,
+            readonly: !into && fault.readonly,
+          })
+          other = otherMatrix = m
+          otherBytes = new Uint8Array(0) // compared through toArray()
+        } else {
+          const Ctor = otherFormat === 'd' ? Float64Array : otherFormat === 'q' ? BigInt64Array : Int32Array
+          const data = new Ctor(otherShape[0] * otherShape[1])
+          other = { data, shape: otherShape, ...(!into && fault.readonly ? { readonly: true } : {}) }
+          otherBytes = new Uint8Array(data.buffer)
+        }
+        // Expected: the first failing check, in the contract's order.
+        const dims = fault.dims
+        const expected: [string, string] | undefined = fault.readonly
+          ? ['ERR_READONLY', 'copying to readonly buffer']
+          : dims !== undefined
+            ? ['ERR_DIMENSIONS', `wrong number of dimensions: expected 2, received ${dims}`]
+            : fault.shape
+              ? ['ERR_SHAPE_MISMATCH', 'different shapes']
+              : fault.format === 'mismatch'
+                ? ['ERR_FORMAT_MISMATCH', 'different formats']
+                : fault.format === 'itemsize'
+                  ? ['ERR_ITEMSIZE_MISMATCH', 'different itemsizes']
+                  : undefined
+        const selfBefore = self.toTypedArray()
+        const otherBefore = otherBytes.slice()
+        const otherValuesBefore = otherMatrix?.toArray()
+        const call = into ? () => self.copyFrom(other as Matrix, arg) : () => self.copyTo(other as Matrix, arg)
+        if (expected === undefined) {
+          call()
+          // the copy happened: the target holds the source's values (the other side starts zero-filled)
+          const want = into ? self.toArray().map((row) => row.map(() => 0)) : self.toArray()
+          const got = into
+            ? self.toArray()
+            : otherMatrix !== undefined
+              ? otherMatrix.toArray()
+              : [...new Float64Array(otherBytes.buffer)].reduce<number[][]>((rowsOut, v, k) => {
+                  ;(rowsOut[Math.floor(k / cols)] ??= []).push(v)
+                  return rowsOut
+                }, [])
+          assert.deepEqual(got, want, 'the copy without a fault')
+          return
+        }
+        const Cls = expected[0] === 'ERR_READONLY' ? TypeError : Error
+        assertThrows(call, expected[0], expected[1], Cls)
+        assert.deepEqual(self.toTypedArray(), selfBefore, 'the matrix is unchanged')
+        assert.deepEqual(otherBytes, otherBefore, 'the other side is unchanged')
+        if (otherMatrix !== undefined) assert.deepEqual(otherMatrix.toArray(), otherValuesBefore, 'the other matrix is unchanged')
+      },
+    ),
     params(1500),
   )
   t.pass()
@@ -730,40 +921,56 @@ function nativeArrayOf(format: string): { Ctor: Function; format: string } {
 
 test("toTypedArray({ order: 'C' | 'F' }) and toArray() of every matrix kind and format match the reference", (t) => {
   fc.assert(
-    fc.property(fc.oneof(sizeArb, largeSizeArb), fc.oneof(sizeArb, largeSizeArb), matrixSpecArb, elementsArb, fc.nat(), fc.constantFrom<'C' | 'F' | undefined>('C', 'F', undefined), (rows, cols0, spec, elements, seed, order) => {
-      const cols = rows === 0 ? cols0 : Math.min(cols0, Math.floor(8192 / rows))
-      const b = build(spec, rows, cols, seed)
-      const side = b.side as Side
-      fill(side, elements)
-      const m = b.matrix as Matrix
-      const before = snapshotOf(b.buffers)
-      const { Ctor, format } = nativeArrayOf(side.format)
-      const isz = parseFormat(format).size
-      const out = new Uint8Array(rows * cols * isz)
-      const F = order === 'F'
-      const target: Side = { rows, cols, format, loc: (r, c) => [out, (F ? c * rows + r : r * cols + c) * isz] }
-      referenceCopy(side, target, { convert: true })
-      const got = m.toTypedArray(order === undefined ? undefined : { order })
-      assert.equal(Object.getPrototypeOf(got), Ctor.prototype, `toTypedArray of '${side.format}' is a ${got.constructor.name}`)
-      assert.equal(got.length, rows * cols, 'length')
-      const gotBytes = new Uint8Array(got.buffer, got.byteOffset, got.byteLength)
-      const f = parseFormat(format)
-      for (let i = 0; i < rows * cols; i++) {
-        const g = gotBytes.subarray(i * isz, (i + 1) * isz)
-        const w = out.subarray(i * isz, (i + 1) * isz)
-        if (Buffer.compare(g, w) === 0) continue
-        const [gv, wv] = [readValue(g, 0, f), readValue(w, 0, f)]
-        assert.ok(Number.isNaN(gv) && Number.isNaN(wv), `toTypedArray(${order ?? ''}) element ${i} of '${side.format}': ${show(gv)}, expected ${show(wv)}`)
-      }
-      const arr = m.toArray()
-      const want = referenceValues(side)
-      assert.equal(arr.length, rows)
-      want.forEach((row, r) => {
-        assert.equal(arr[r].length, cols, `toArray row ${r} length`)
-        row.forEach((v, c) => assert.ok(Object.is(arr[r][c], v) || (Number.isNaN(arr[r][c]) && Number.isNaN(v)), `toArray (${r}, ${c}): ${show(arr[r][c])}, expected ${show(v)}`))
-      })
-      assertUnchanged(b.buffers, before, 'the matrix (toTypedArray / toArray read only)')
-    }),
+    fc.property(
+      fc.oneof(sizeArb, largeSizeArb),
+      fc.oneof(sizeArb, largeSizeArb),
+      matrixSpecArb,
+      elementsArb,
+      fc.nat(),
+      fc.constantFrom<'C' | 'F' | undefined>('C', 'F', undefined),
+      (rows, cols0, spec, elements, seed, order) => {
+        const cols = rows === 0 ? cols0 : Math.min(cols0, Math.floor(8192 / rows))
+        const b = build(spec, rows, cols, seed)
+        const side = b.side as Side
+        fill(side, elements)
+        const m = b.matrix as Matrix
+        const before = snapshotOf(b.buffers)
+        const { Ctor, format } = nativeArrayOf(side.format)
+        const isz = parseFormat(format).size
+        const out = new Uint8Array(rows * cols * isz)
+        const F = order === 'F'
+        const target: Side = { rows, cols, format, loc: (r, c) => [out, (F ? c * rows + r : r * cols + c) * isz] }
+        referenceCopy(side, target, { convert: true })
+        const got = m.toTypedArray(order === undefined ? undefined : { order })
+        assert.equal(Object.getPrototypeOf(got), Ctor.prototype, `toTypedArray of '${side.format}' is a ${got.constructor.name}`)
+        assert.equal(got.length, rows * cols, 'length')
+        const gotBytes = new Uint8Array(got.buffer, got.byteOffset, got.byteLength)
+        const f = parseFormat(format)
+        for (let i = 0; i < rows * cols; i++) {
+          const g = gotBytes.subarray(i * isz, (i + 1) * isz)
+          const w = out.subarray(i * isz, (i + 1) * isz)
+          if (Buffer.compare(g, w) === 0) continue
+          const [gv, wv] = [readValue(g, 0, f), readValue(w, 0, f)]
+          assert.ok(
+            Number.isNaN(gv) && Number.isNaN(wv),
+            `toTypedArray(${order ?? ''}) element ${i} of '${side.format}': ${show(gv)}, expected ${show(wv)}`,
+          )
+        }
+        const arr = m.toArray()
+        const want = referenceValues(side)
+        assert.equal(arr.length, rows)
+        want.forEach((row, r) => {
+          assert.equal(arr[r].length, cols, `toArray row ${r} length`)
+          row.forEach((v, c) =>
+            assert.ok(
+              Object.is(arr[r][c], v) || (Number.isNaN(arr[r][c]) && Number.isNaN(v)),
+              `toArray (${r}, ${c}): ${show(arr[r][c])}, expected ${show(v)}`,
+            ),
+          )
+        })
+        assertUnchanged(b.buffers, before, 'the matrix (toTypedArray / toArray read only)')
+      },
+    ),
     params(3000),
   )
   t.pass()
@@ -776,13 +983,43 @@ test('the sides the properties build are what they claim (spot check)', (t) => {
   t.deepEqual(c.matrix?.shape, [3, 2])
   t.is(c.matrix?.format, '>i')
   fill(c.side as Side, [{ v: 1 }, { v: -2 }, { v: 2 ** 31 }])
-  t.deepEqual(c.matrix?.toArray(), [[1, -2], [-(2 ** 31), 1], [-2, -(2 ** 31)]])
+  t.deepEqual(c.matrix?.toArray(), [
+    [1, -2],
+    [-(2 ** 31), 1],
+    [-2, -(2 ** 31)],
+  ])
   const v = build({ kind: 'view', format: 'e', gap: 1, negative: true, lead: 3, tail: 1 }, 2, 3, 2)
   fill(v.side as Side, [{ v: 1.5 }, { v: 65520 }, { v: -0 }])
-  t.deepEqual(v.matrix?.toArray(), [[1.5, Infinity, -0], [1.5, Infinity, -0]])
-  const n = build({ kind: 'ndarray', array: 'Int16Array', layout: { order: 'F', step: 2, pad: 1, flipRows: true, flipCols: false, broadcastRows: false, broadcastCols: false, lead: 1, tail: 1, key: 'stride' } }, 2, 3, 3)
+  t.deepEqual(v.matrix?.toArray(), [
+    [1.5, Infinity, -0],
+    [1.5, Infinity, -0],
+  ])
+  const n = build(
+    {
+      kind: 'ndarray',
+      array: 'Int16Array',
+      layout: {
+        order: 'F',
+        step: 2,
+        pad: 1,
+        flipRows: true,
+        flipCols: false,
+        broadcastRows: false,
+        broadcastCols: false,
+        lead: 1,
+        tail: 1,
+        key: 'stride',
+      },
+    },
+    2,
+    3,
+    3,
+  )
   fill(n.side as Side, [{ v: 1 }, { v: 2 }, { v: 3 }, { v: 4 }, { v: 5 }, { v: 6 }])
   const m = IndirectMemory2D.createMemory({ rows: 2, cols: 3, format: 'h' })
   m.copyFrom(n.obj as Parameters<Matrix['copyFrom']>[0])
-  t.deepEqual(m.toArray(), [[1, 2, 3], [4, 5, 6]])
+  t.deepEqual(m.toArray(), [
+    [1, 2, 3],
+    [4, 5, 6],
+  ])
 })

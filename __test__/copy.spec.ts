@@ -10,16 +10,16 @@ import os from 'node:os'
 import test, { type ExecutionContext } from 'ava'
 import { BufferCollection2D, IndirectMemory2D } from 'indirect-buffer'
 import {
-  Float16ArrayCtor,
-  type Side,
-  type Value,
   diffMemory,
+  Float16ArrayCtor,
   fill,
   garbage,
   halfToNumber,
   referenceCopy,
+  type Side,
   shadow,
   show,
+  type Value,
 } from './helpers/copy-reference.js'
 
 type Matrix = IndirectMemory2D | BufferCollection2D
@@ -183,7 +183,19 @@ test('convert into uint8c clamps and rounds half to even; into uint8 it wraps', 
 })
 
 test('convert into float32 rounds to nearest even; overflow to Infinity, underflow to signed zero', (t) => {
-  const values = [1 + 2 ** -24, 1 + 3 * 2 ** -24, 3.4028235677973366e38, 3.4028234663852886e38, 1e-50, -1e-50, 2 ** -149, 2 ** -150, 3 * 2 ** -150, NaN, -0]
+  const values = [
+    1 + 2 ** -24,
+    1 + 3 * 2 ** -24,
+    3.4028235677973366e38,
+    3.4028234663852886e38,
+    1e-50,
+    -1e-50,
+    2 ** -149,
+    2 ** -150,
+    3 * 2 ** -150,
+    NaN,
+    -0,
+  ]
   const src = make('d', [values])
   for (const format of ['f', '>f', '<f', 'float32']) {
     const dst = IndirectMemory2D.createMemory({ rows: 1, cols: values.length, format })
@@ -193,7 +205,21 @@ test('convert into float32 rounds to nearest even; overflow to Infinity, underfl
 })
 
 test('convert into float16 rounds once, to nearest even, from the double; both byte orders', (t) => {
-  const values = [65519, 65520, 65504, 2 ** -25, 3 * 2 ** -25, 1 + 2 ** -11, 1 + 3 * 2 ** -11, -0, NaN, -1e-10, 1e300, 2 ** -24, 1 + 2 ** -11 + 2 ** -40]
+  const values = [
+    65519,
+    65520,
+    65504,
+    2 ** -25,
+    3 * 2 ** -25,
+    1 + 2 ** -11,
+    1 + 3 * 2 ** -11,
+    -0,
+    NaN,
+    -1e-10,
+    1e300,
+    2 ** -24,
+    1 + 2 ** -11 + 2 ** -40,
+  ]
   const want = [65504, Infinity, 65504, 0, 2 ** -23, 1, 1 + 2 ** -9, -0, NaN, -0, Infinity, 2 ** -24, 1 + 2 ** -10]
   for (const from of ['d', '>d', 'f']) {
     const src = make(from, [values.map((v) => (from === 'f' ? Math.fround(v) : v))])
@@ -375,17 +401,41 @@ test("formats that match by meaning copy without options: 'i' 'int32' '@i' '=i' 
 
 test('formats that differ (kind, size or byte order) do not copy without options: ERR_FORMAT_MISMATCH "different formats"', (t) => {
   const pairs = [
-    ['i', '>i'], ['i', 'I'], ['i', 'f'], ['B', '?'], ['b', 'B'], ['e', 'h'], ['d', 'q'], ['q', 'Q'], ['>d', 'd'], ['uint8c', 'b'],
-    ['h', '>h'], ['f', '>f'], ['i', 'q'],
+    ['i', '>i'],
+    ['i', 'I'],
+    ['i', 'f'],
+    ['B', '?'],
+    ['b', 'B'],
+    ['e', 'h'],
+    ['d', 'q'],
+    ['q', 'Q'],
+    ['>d', 'd'],
+    ['uint8c', 'b'],
+    ['h', '>h'],
+    ['f', '>f'],
+    ['i', 'q'],
   ]
   for (const [a, b] of pairs) {
-    for (const [x, y] of [[a, b], [b, a]]) {
+    for (const [x, y] of [
+      [a, b],
+      [b, a],
+    ]) {
       const src = IndirectMemory2D.createMemory({ rows: 2, cols: 2, format: x })
-      src.copyFrom([[1, 2], [3, 4]])
+      src.copyFrom([
+        [1, 2],
+        [3, 4],
+      ])
       const dst = IndirectMemory2D.createMemory({ rows: 2, cols: 2, format: y })
       throwsCode(t, () => dst.copyFrom(src), 'ERR_FORMAT_MISMATCH', Error, 'different formats', `${x} → ${y} copyFrom`)
       throwsCode(t, () => src.copyTo(dst), 'ERR_FORMAT_MISMATCH', Error, 'different formats', `${x} → ${y} copyTo`)
-      throwsCode(t, () => dst.copyFrom(src, { cast: false, convert: false }), 'ERR_FORMAT_MISMATCH', Error, 'different formats', `${x} → ${y} explicit false`)
+      throwsCode(
+        t,
+        () => dst.copyFrom(src, { cast: false, convert: false }),
+        'ERR_FORMAT_MISMATCH',
+        Error,
+        'different formats',
+        `${x} → ${y} explicit false`,
+      )
       t.deepEqual(bytesOf(dst), new Array(4 * dst.itemsize).fill(0), `${x} → ${y}: unchanged`)
     }
   }
@@ -396,11 +446,20 @@ test('an ndarray-like or typed rows of another format than the matrix need conve
   const nd = { data: new Int16Array([1, -2, 3, -4]), shape: [2, 2] }
   throwsCode(t, () => m.copyFrom(nd), 'ERR_FORMAT_MISMATCH', Error, 'different formats')
   throwsCode(t, () => m.copyFrom([new Float32Array([1, 2]), new Float32Array([3, 4])]), 'ERR_FORMAT_MISMATCH', Error, 'different formats')
-  expectValues(t, m, [[0, 0], [0, 0]])
+  expectValues(t, m, [
+    [0, 0],
+    [0, 0],
+  ])
   m.copyFrom(nd, { convert: true })
-  expectValues(t, m, [[1, -2], [3, -4]])
+  expectValues(t, m, [
+    [1, -2],
+    [3, -4],
+  ])
   m.copyFrom([new Float32Array([1.5, 2]), new Float32Array([3, 4.25])], { convert: true })
-  expectValues(t, m, [[1.5, 2], [3, 4.25]])
+  expectValues(t, m, [
+    [1.5, 2],
+    [3, 4.25],
+  ])
 })
 
 test('with cast and convert both set, cast decides: raw bytes for equal itemsizes, ERR_ITEMSIZE_MISMATCH otherwise', (t) => {
@@ -433,20 +492,32 @@ test('a transposed source, a reversed one (negative strides and an offset), and 
   const data = iota(6) // [[0, 1], [2, 3], [4, 5]]
   const m = IndirectMemory2D.createMemory({ rows: 2, cols: 3, format: 'd' })
   m.copyFrom({ data, shape: [2, 3], strides: [1, 2] })
-  expectValues(t, m, [[0, 2, 4], [1, 3, 5]])
+  expectValues(t, m, [
+    [0, 2, 4],
+    [1, 3, 5],
+  ])
   // reversed both ways
   m.copyFrom({ data, shape: [2, 3], strides: [-3, -1], offset: 5 })
-  expectValues(t, m, [[5, 4, 3], [2, 1, 0]])
+  expectValues(t, m, [
+    [5, 4, 3],
+    [2, 1, 0],
+  ])
   // every other row of a 4×3 array, into and out of it (the skipped rows untouched)
   const big = iota(12, 100)
   m.copyFrom({ data: big, shape: [2, 3], strides: [6, 1] })
-  expectValues(t, m, [[100, 101, 102], [106, 107, 108]])
+  expectValues(t, m, [
+    [100, 101, 102],
+    [106, 107, 108],
+  ])
   const out = new Float64Array(12).fill(-1)
   m.copyTo({ data: out, shape: [2, 3], strides: [6, 1], offset: 3 })
   t.deepEqual([...out], [-1, -1, -1, 100, 101, 102, -1, -1, -1, 106, 107, 108])
   // every other column, reversed rows, with an offset
   const cols = new Int32Array(16).fill(-7)
-  const im = make('i', [[1, 2, 3], [4, 5, 6]])
+  const im = make('i', [
+    [1, 2, 3],
+    [4, 5, 6],
+  ])
   im.copyTo({ data: cols, shape: [2, 3], strides: [-8, 2], offset: 9 })
   t.deepEqual([...cols], [-7, 4, -7, 5, -7, 6, -7, -7, -7, 1, -7, 2, -7, 3, -7, -7])
 })
@@ -454,23 +525,49 @@ test('a transposed source, a reversed one (negative strides and an offset), and 
 test('a broadcast source (zero stride) fills every row, or every column, from one line', (t) => {
   const m = IndirectMemory2D.createMemory({ rows: 4, cols: 3, format: 'd' })
   m.copyFrom({ data: new Float64Array([7, 8, 9]), shape: [4, 3], strides: [0, 1] })
-  expectValues(t, m, [[7, 8, 9], [7, 8, 9], [7, 8, 9], [7, 8, 9]])
+  expectValues(t, m, [
+    [7, 8, 9],
+    [7, 8, 9],
+    [7, 8, 9],
+    [7, 8, 9],
+  ])
   m.copyFrom({ data: new Float64Array([1, 2, 3, 4]), shape: [4, 3], strides: [1, 0] })
-  expectValues(t, m, [[1, 1, 1], [2, 2, 2], [3, 3, 3], [4, 4, 4]])
+  expectValues(t, m, [
+    [1, 1, 1],
+    [2, 2, 2],
+    [3, 3, 3],
+    [4, 4, 4],
+  ])
   m.copyFrom({ data: new Float64Array([42]), shape: [4, 3], strides: [0, 0] })
-  expectValues(t, m, Array.from({ length: 4 }, () => [42, 42, 42]))
+  expectValues(
+    t,
+    m,
+    Array.from({ length: 4 }, () => [42, 42, 42]),
+  )
   // with a conversion, into a big-endian matrix
   const h = IndirectMemory2D.createMemory({ rows: 3, cols: 2, format: '>h' })
   h.copyFrom({ data: new Float32Array([1.5, -70000]), shape: [3, 2], strides: [0, 1] }, { convert: true })
-  expectValues(t, h, [[1, -4464], [1, -4464], [1, -4464]])
+  expectValues(t, h, [
+    [1, -4464],
+    [1, -4464],
+    [1, -4464],
+  ])
 })
 
 test('a viewFromRows view with negative, spaced row strides and unaligned rows is a target and a source', (t) => {
   const bytes = new Uint8Array(64).fill(0xee)
   // rows of 3 int32 (12 bytes) 17 bytes apart, reversed, starting at byte 35 (unaligned)
   const v = IndirectMemory2D.viewFromRows({ data: bytes, shape: [3, 12], strides: [-17, 1], offset: 35 }, { format: 'i' })
-  v.copyFrom([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
-  expectValues(t, v, [[1, 2, 3], [4, 5, 6], [7, 8, 9]])
+  v.copyFrom([
+    [1, 2, 3],
+    [4, 5, 6],
+    [7, 8, 9],
+  ])
+  expectValues(t, v, [
+    [1, 2, 3],
+    [4, 5, 6],
+    [7, 8, 9],
+  ])
   const dv = new DataView(bytes.buffer)
   t.is(dv.getInt32(35, LITTLE), 1)
   t.is(dv.getInt32(35 - 17 + 4, LITTLE), 5)
@@ -480,7 +577,11 @@ test('a viewFromRows view with negative, spaced row strides and unaligned rows i
   t.is(bytes[13], 0xee)
   const copy = IndirectMemory2D.createMemory({ rows: 3, cols: 3, format: '>i' })
   v.copyTo(copy, { convert: true })
-  expectValues(t, copy, [[1, 2, 3], [4, 5, 6], [7, 8, 9]])
+  expectValues(t, copy, [
+    [1, 2, 3],
+    [4, 5, 6],
+    [7, 8, 9],
+  ])
 })
 
 test('a BufferCollection2D is a source and a target; so is an array of typed arrays (rows written in place)', (t) => {
@@ -488,24 +589,45 @@ test('a BufferCollection2D is a source and a target; so is an array of typed arr
   const c = new BufferCollection2D(rows)
   const m = IndirectMemory2D.createMemory({ rows: 2, cols: 3, format: 'f' })
   m.copyFrom(c)
-  expectValues(t, m, [[1, 2, 3], [4, 5, 6]])
-  m.copyFrom([[10, 20, 30], [40, 50, 60]])
+  expectValues(t, m, [
+    [1, 2, 3],
+    [4, 5, 6],
+  ])
+  m.copyFrom([
+    [10, 20, 30],
+    [40, 50, 60],
+  ])
   m.copyTo(c)
   t.deepEqual([...rows[0], ...rows[1]], [10, 20, 30, 40, 50, 60])
-  const d = make('d', [[0.5, 1.5, 2.5], [3.5, 4.5, 5.5]])
+  const d = make('d', [
+    [0.5, 1.5, 2.5],
+    [3.5, 4.5, 5.5],
+  ])
   c.copyFrom(d, { convert: true })
   t.deepEqual([...rows[0], ...rows[1]], [0.5, 1.5, 2.5, 3.5, 4.5, 5.5])
   // arrays of typed arrays as target and source
   const out = [new Int16Array(3), new Int16Array(3)]
   d.copyTo(out, { convert: true })
-  t.deepEqual(out.map((r) => [...r]), [[0, 1, 2], [3, 4, 5]])
+  t.deepEqual(
+    out.map((r) => [...r]),
+    [
+      [0, 1, 2],
+      [3, 4, 5],
+    ],
+  )
   const subs = new BigInt64Array(8)
   const typedRows = [subs.subarray(5, 8), subs.subarray(1, 4)]
-  make('q', [[1n, 2n, 3n], [4n, 5n, 6n]]).copyTo(typedRows)
+  make('q', [
+    [1n, 2n, 3n],
+    [4n, 5n, 6n],
+  ]).copyTo(typedRows)
   t.deepEqual([...subs], [0n, 4n, 5n, 6n, 0n, 1n, 2n, 3n])
   const back = IndirectMemory2D.createMemory({ rows: 2, cols: 3, format: 'q' })
   back.copyFrom(typedRows)
-  expectValues(t, back, [[1n, 2n, 3n], [4n, 5n, 6n]])
+  expectValues(t, back, [
+    [1n, 2n, 3n],
+    [4n, 5n, 6n],
+  ])
 })
 
 test('a read-only source copies; Buffer and Uint8ClampedArray rows are format B', (t) => {
@@ -516,16 +638,29 @@ test('a read-only source copies; Buffer and Uint8ClampedArray rows are format B'
   ro.copyTo(m)
   const rnd = { data: new Float64Array([1, 2, 3, 4]), shape: [2, 2], readonly: true }
   m.copyFrom(rnd)
-  expectValues(t, m, [[1, 2], [3, 4]])
+  expectValues(t, m, [
+    [1, 2],
+    [3, 4],
+  ])
   const b = IndirectMemory2D.createMemory({ rows: 2, cols: 2, format: 'B' })
   b.copyFrom([Buffer.from([1, 2]), Buffer.from([3, 4])])
-  expectValues(t, b, [[1, 2], [3, 4]])
+  expectValues(t, b, [
+    [1, 2],
+    [3, 4],
+  ])
   b.copyFrom([new Uint8ClampedArray([5, 6]), new Uint8ClampedArray([7, 8])])
-  expectValues(t, b, [[5, 6], [7, 8]])
+  expectValues(t, b, [
+    [5, 6],
+    [7, 8],
+  ])
 })
 
 test('0 rows and 0 columns copy everywhere (matrices, ndarray-likes, arrays of rows)', (t) => {
-  for (const [rows, cols] of [[0, 0], [0, 4], [3, 0]]) {
+  for (const [rows, cols] of [
+    [0, 0],
+    [0, 4],
+    [3, 0],
+  ]) {
     const m = IndirectMemory2D.createMemory({ rows, cols, format: 'd' })
     const other = IndirectMemory2D.createMemory({ rows, cols, format: 'd' })
     t.notThrows(() => m.copyFrom(other))
@@ -536,11 +671,24 @@ test('0 rows and 0 columns copy everywhere (matrices, ndarray-likes, arrays of r
     t.notThrows(() => m.copyFrom(Array.from({ length: rows }, () => new Float64Array(cols))))
     t.notThrows(() => m.copyFrom(Array.from({ length: rows }, () => new Array<number>(cols).fill(1))))
     const f = IndirectMemory2D.createMemory({ rows, cols, format: 'f' })
-    throwsCode(t, () => m.copyFrom(f), 'ERR_FORMAT_MISMATCH', Error, 'different formats', `${rows}×${cols}: formats are checked on empty matrices too`)
+    throwsCode(
+      t,
+      () => m.copyFrom(f),
+      'ERR_FORMAT_MISMATCH',
+      Error,
+      'different formats',
+      `${rows}×${cols}: formats are checked on empty matrices too`,
+    )
     throwsCode(t, () => m.copyFrom(f, { cast: true }), 'ERR_ITEMSIZE_MISMATCH', Error, 'different itemsizes')
   }
   const m = IndirectMemory2D.createMemory({ rows: 0, cols: 3, format: 'd' })
-  throwsCode(t, () => m.copyFrom(IndirectMemory2D.createMemory({ rows: 0, cols: 2, format: 'd' })), 'ERR_SHAPE_MISMATCH', Error, 'different shapes')
+  throwsCode(
+    t,
+    () => m.copyFrom(IndirectMemory2D.createMemory({ rows: 0, cols: 2, format: 'd' })),
+    'ERR_SHAPE_MISMATCH',
+    Error,
+    'different shapes',
+  )
   throwsCode(t, () => m.copyFrom({ data: new Float64Array(0), shape: [3, 0] }), 'ERR_SHAPE_MISMATCH', Error, 'different shapes')
 })
 
@@ -551,14 +699,24 @@ test('0 columns: an ndarray-like whose row offsets lie past its data copies (not
   t.notThrows(() => m.copyFrom({ data: new Int8Array(0), shape: [2, 0], stride: [1, 1] }), 'copyFrom')
   t.notThrows(() => m.copyTo({ data: new Int8Array(0), shape: [2, 0], stride: [1, 1] }), 'copyTo')
   t.notThrows(() => m.copyFrom({ data: new Int8Array(2), shape: [2, 0], strides: [4, 1], offset: 3 }), 'copyFrom, offset past the data')
-  t.notThrows(() => m.copyTo({ data: new Float64Array(1), shape: [2, 0], strides: [-5, 1], offset: 0 }, { convert: true }), 'copyTo, negative stride, convert')
+  t.notThrows(
+    () => m.copyTo({ data: new Float64Array(1), shape: [2, 0], strides: [-5, 1], offset: 0 }, { convert: true }),
+    'copyTo, negative stride, convert',
+  )
 })
 
 // ---------------------------------------------------------------------------------------------------------
 // larger copies, against the reference (blocked transposes, vectorised conversions, two threads)
 
 /** An ndarray-like of `rows × cols` in the given layout over a fresh TypedArray of garbage, and its reference side. */
-function ndSide(Ctor: { new (n: number): ArrayBufferView; BYTES_PER_ELEMENT: number }, format: string, rows: number, cols: number, layout: 'C' | 'F' | 'rev' | 'gap', seed: number) {
+function ndSide(
+  Ctor: { new (n: number): ArrayBufferView; BYTES_PER_ELEMENT: number },
+  format: string,
+  rows: number,
+  cols: number,
+  layout: 'C' | 'F' | 'rev' | 'gap',
+  seed: number,
+) {
   const pad = layout === 'gap' ? 3 : 0
   const strides: [number, number] = layout === 'F' ? [1, rows] : layout === 'rev' ? [-cols, -1] : [cols + pad, 1]
   const offset = layout === 'rev' ? rows * cols - 1 : 0
@@ -606,7 +764,12 @@ for (const [format, Ctor, jsFormat, option] of BIG_CASES) {
         garbage(ms.mem, 11)
         // keep float sources free of NaN payloads that conversions may change: fill them with values
         const sourceSide = into ? nd.side : ms.side
-        fill(sourceSide, Array.from({ length: 97 }, (_, k) => ({ v: [NaN, -0, 1e300, 2.5, -1.5, 65520, 255.5, 2 ** 31, -(2 ** 63), 3.7][k % 10] * (k % 3 === 0 ? 1 : k) })))
+        fill(
+          sourceSide,
+          Array.from({ length: 97 }, (_, k) => ({
+            v: [NaN, -0, 1e300, 2.5, -1.5, 65520, 255.5, 2 ** 31, -(2 ** 63), 3.7][k % 10] * (k % 3 === 0 ? 1 : k),
+          })),
+        )
         const [src, dst] = into ? [nd.side, ms.side] : [ms.side, nd.side]
         const dstMem = into ? ms.mem : nd.mem
         const sh = shadow(dst, [dstMem])
@@ -624,7 +787,10 @@ test('a 1100×1000 float64 → float32 transposing convert (large enough for two
   const rows = 1100
   const cols = 1000
   const src = IndirectMemory2D.createMemory({ rows, cols, format: 'd' })
-  const values = Float64Array.from({ length: rows * cols }, (_, k) => ((k % 1009) - 500) * 1.000001 + (k % 7 === 0 ? 2 ** -30 : 0) + (k % 13 === 0 ? 1e39 : 0))
+  const values = Float64Array.from(
+    { length: rows * cols },
+    (_, k) => ((k % 1009) - 500) * 1.000001 + (k % 7 === 0 ? 2 ** -30 : 0) + (k % 13 === 0 ? 1e39 : 0),
+  )
   for (let r = 0; r < rows; r++) src.row(r).set(values.subarray(r * cols, (r + 1) * cols))
   const want = new Float32Array(rows * cols)
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) want[c * rows + r] = values[r * cols + c]
@@ -648,7 +814,10 @@ test('a 1100×1000 float64 → float32 transposing convert (large enough for two
 // overlapping memory
 
 test('self-copy is the identity: m.copyFrom(m) and m.copyTo(m), NaN payloads included, with every option', (t) => {
-  const m = make('Q', [[0x7ff0000000000001n, 5n], [2n ** 64n - 1n, 0n]])
+  const m = make('Q', [
+    [0x7ff0000000000001n, 5n],
+    [2n ** 64n - 1n, 0n],
+  ])
   m.reinterpretData('d')
   const before = bytesOf(m)
   for (const opts of [undefined, {}, { cast: true }, { convert: true }]) {
@@ -712,10 +881,18 @@ for (const [name, Ctor, n] of [
     }
     const a = make1()
     const expected = want(a)
-    IndirectMemory2D.viewFromRows({ data: a as unknown as Float64Array, shape: [n, n] }).copyFrom({ data: a as unknown as Float64Array, shape: [n, n], strides: [1, n] })
+    IndirectMemory2D.viewFromRows({ data: a as unknown as Float64Array, shape: [n, n] }).copyFrom({
+      data: a as unknown as Float64Array,
+      shape: [n, n],
+      strides: [1, n],
+    })
     t.deepEqual(Array.from(a as unknown as ArrayLike<number>), expected, 'copyFrom')
     const b = make1()
-    IndirectMemory2D.viewFromRows({ data: b as unknown as Float64Array, shape: [n, n] }).copyTo({ data: b as unknown as Float64Array, shape: [n, n], strides: [1, n] })
+    IndirectMemory2D.viewFromRows({ data: b as unknown as Float64Array, shape: [n, n] }).copyTo({
+      data: b as unknown as Float64Array,
+      shape: [n, n],
+      strides: [1, n],
+    })
     t.deepEqual(Array.from(b as unknown as ArrayLike<number>), expected, 'copyTo')
   })
 }
@@ -739,20 +916,49 @@ test('a view copied from another view of the very same bytes in another format: 
 })
 
 test('a sub-matrix copied into its parent overlapping itself (diagonal, row and column shifts) gives the snapshot result', (t) => {
-  const fresh = () => make('i', Array.from({ length: 5 }, (_, r) => Array.from({ length: 6 }, (_, c) => r * 10 + c)))
+  const fresh = () =>
+    make(
+      'i',
+      Array.from({ length: 5 }, (_, r) => Array.from({ length: 6 }, (_, c) => r * 10 + c)),
+    )
   const at = (r: number, c: number) => r * 10 + c
   const cases: [string, (p: IndirectMemory2D) => void, (r: number, c: number) => number][] = [
-    ['[0:4, 0:5] ← [1:5, 1:6]', (p) => p.subMatrix(0, 4, 0, 5).copyFrom(p.subMatrix(1, 5, 1, 6)), (r, c) => (r < 4 && c < 5 ? at(r + 1, c + 1) : at(r, c))],
-    ['[1:5, 1:6] ← [0:4, 0:5]', (p) => p.subMatrix(1, 5, 1, 6).copyFrom(p.subMatrix(0, 4, 0, 5)), (r, c) => (r >= 1 && c >= 1 ? at(r - 1, c - 1) : at(r, c))],
-    ['[0:5, 0:5] ← [0:5, 1:6] (copyTo)', (p) => p.subMatrix(0, 5, 1, 6).copyTo(p.subMatrix(0, 5, 0, 5)), (r, c) => (c < 5 ? at(r, c + 1) : at(r, c))],
-    ['[0:5, 1:6] ← [0:5, 0:5]', (p) => p.subMatrix(0, 5, 1, 6).copyFrom(p.subMatrix(0, 5, 0, 5)), (r, c) => (c >= 1 ? at(r, c - 1) : at(r, c))],
+    [
+      '[0:4, 0:5] ← [1:5, 1:6]',
+      (p) => p.subMatrix(0, 4, 0, 5).copyFrom(p.subMatrix(1, 5, 1, 6)),
+      (r, c) => (r < 4 && c < 5 ? at(r + 1, c + 1) : at(r, c)),
+    ],
+    [
+      '[1:5, 1:6] ← [0:4, 0:5]',
+      (p) => p.subMatrix(1, 5, 1, 6).copyFrom(p.subMatrix(0, 4, 0, 5)),
+      (r, c) => (r >= 1 && c >= 1 ? at(r - 1, c - 1) : at(r, c)),
+    ],
+    [
+      '[0:5, 0:5] ← [0:5, 1:6] (copyTo)',
+      (p) => p.subMatrix(0, 5, 1, 6).copyTo(p.subMatrix(0, 5, 0, 5)),
+      (r, c) => (c < 5 ? at(r, c + 1) : at(r, c)),
+    ],
+    [
+      '[0:5, 1:6] ← [0:5, 0:5]',
+      (p) => p.subMatrix(0, 5, 1, 6).copyFrom(p.subMatrix(0, 5, 0, 5)),
+      (r, c) => (c >= 1 ? at(r, c - 1) : at(r, c)),
+    ],
     ['[1:5] ← [0:4] (copyTo)', (p) => p.subMatrix(0, 4).copyTo(p.subMatrix(1, 5)), (r, c) => (r >= 1 ? at(r - 1, c) : at(r, c))],
-    ['[0:4, 2:6] ← parent ndarray-like view of the same memory', (p) => p.subMatrix(0, 4, 2, 6).copyFrom(p.subMatrix(1, 5, 0, 4)), (r, c) => (r < 4 && c >= 2 ? at(r + 1, c - 2) : at(r, c))],
+    [
+      '[0:4, 2:6] ← parent ndarray-like view of the same memory',
+      (p) => p.subMatrix(0, 4, 2, 6).copyFrom(p.subMatrix(1, 5, 0, 4)),
+      (r, c) => (r < 4 && c >= 2 ? at(r + 1, c - 2) : at(r, c)),
+    ],
   ]
   for (const [name, run, want] of cases) {
     const p = fresh()
     run(p)
-    expectValues(t, p, Array.from({ length: 5 }, (_, r) => Array.from({ length: 6 }, (_, c) => want(r, c))), name)
+    expectValues(
+      t,
+      p,
+      Array.from({ length: 5 }, (_, r) => Array.from({ length: 6 }, (_, c) => want(r, c))),
+      name,
+    )
   }
 })
 
@@ -788,7 +994,14 @@ test('1. a read-only target → ERR_READONLY "copying to readonly buffer" (matri
       const before = valuesOf(x)
       throwsCode(t, () => x.copyFrom(src), 'ERR_READONLY', TypeError, 'copying to readonly buffer', `${name}.copyFrom`)
       throwsCode(t, () => src.copyTo(x), 'ERR_READONLY', TypeError, 'copying to readonly buffer', `copyTo(${name})`)
-      throwsCode(t, () => x.copyFrom(src, { convert: true }), 'ERR_READONLY', TypeError, 'copying to readonly buffer', `${name}.copyFrom convert`)
+      throwsCode(
+        t,
+        () => x.copyFrom(src, { convert: true }),
+        'ERR_READONLY',
+        TypeError,
+        'copying to readonly buffer',
+        `${name}.copyFrom convert`,
+      )
       t.deepEqual(valuesOf(x), before, `${name} unchanged`)
     } else {
       throwsCode(t, () => src.copyTo(x), 'ERR_READONLY', TypeError, 'copying to readonly buffer', `copyTo(${name})`)
@@ -801,7 +1014,7 @@ test('1. a read-only target → ERR_READONLY "copying to readonly buffer" (matri
   t.true(c.readonly)
   throwsCode(t, () => c.copyFrom(src), 'ERR_READONLY', TypeError, 'copying to readonly buffer', 'read-only collection')
   throwsCode(t, () => src.copyTo(c), 'ERR_READONLY', TypeError, 'copying to readonly buffer', 'copyTo(read-only collection)')
-  t.deepEqual([...rows[0] as Float64Array], [0, 0, 0])
+  t.deepEqual([...(rows[0] as Float64Array)], [0, 0, 0])
 })
 
 test('2. a target, or a source, that is not 2-D → ERR_DIMENSIONS "wrong number of dimensions: expected 2, received {n}"', (t) => {
@@ -811,10 +1024,16 @@ test('2. a target, or a source, that is not 2-D → ERR_DIMENSIONS "wrong number
     const message = `wrong number of dimensions: expected 2, received ${n}`
     throwsCode(t, () => m.copyFrom(make1() as Source), 'ERR_DIMENSIONS', Error, message, `copyFrom(${name})`)
     const target = make1()
-    const targetBefore = JSON.stringify(target, (_, v) => (typeof v === 'bigint' ? `${v}n` : ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v))
+    const targetBefore = JSON.stringify(target, (_, v) =>
+      typeof v === 'bigint' ? `${v}n` : ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v,
+    )
     throwsCode(t, () => m.copyTo(target as Source), 'ERR_DIMENSIONS', Error, message, `copyTo(${name})`)
     throwsCode(t, () => m.copyFrom(make1() as Source, { convert: true }), 'ERR_DIMENSIONS', Error, message, `copyFrom(${name}, convert)`)
-    t.is(JSON.stringify(target, (_, v) => (typeof v === 'bigint' ? `${v}n` : ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v)), targetBefore, `${name} unchanged`)
+    t.is(
+      JSON.stringify(target, (_, v) => (typeof v === 'bigint' ? `${v}n` : ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v)),
+      targetBefore,
+      `${name} unchanged`,
+    )
   }
   t.deepEqual(bytesOf(m), before)
 })
@@ -830,8 +1049,20 @@ test('3. shapes that differ → ERR_SHAPE_MISMATCH "different shapes"', (t) => {
     ['a 6×1 ndarray-like', { data: new Float64Array(6), shape: [6, 1] }],
     ['3 typed rows', [new Float64Array(3), new Float64Array(3), new Float64Array(3)]],
     ['ragged typed rows', [new Float64Array(3), new Float64Array(2)]],
-    ['2 rows of 2 values', [[1, 2], [3, 4]]],
-    ['ragged rows of values', [[1, 2, 3], [4, 5]]],
+    [
+      '2 rows of 2 values',
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ],
+    [
+      'ragged rows of values',
+      [
+        [1, 2, 3],
+        [4, 5],
+      ],
+    ],
     ['an empty array', []],
   ]
   for (const [name, other] of others) {
@@ -847,9 +1078,24 @@ test('4. and 5. formats without options → ERR_FORMAT_MISMATCH; cast between it
   throwsCode(t, () => f.copyFrom(m), 'ERR_FORMAT_MISMATCH', Error, 'different formats')
   throwsCode(t, () => f.copyFrom(m, { cast: true }), 'ERR_ITEMSIZE_MISMATCH', Error, 'different itemsizes')
   throwsCode(t, () => m.copyTo(f, { cast: true }), 'ERR_ITEMSIZE_MISMATCH', Error, 'different itemsizes')
-  throwsCode(t, () => m.copyTo({ data: new Int16Array(6), shape: [2, 3] }, { cast: true }), 'ERR_ITEMSIZE_MISMATCH', Error, 'different itemsizes')
-  throwsCode(t, () => m.copyTo([new Uint8Array(3), new Uint8Array(3)], { cast: true }), 'ERR_ITEMSIZE_MISMATCH', Error, 'different itemsizes')
-  expectValues(t, f, [[0, 0, 0], [0, 0, 0]])
+  throwsCode(
+    t,
+    () => m.copyTo({ data: new Int16Array(6), shape: [2, 3] }, { cast: true }),
+    'ERR_ITEMSIZE_MISMATCH',
+    Error,
+    'different itemsizes',
+  )
+  throwsCode(
+    t,
+    () => m.copyTo([new Uint8Array(3), new Uint8Array(3)], { cast: true }),
+    'ERR_ITEMSIZE_MISMATCH',
+    Error,
+    'different itemsizes',
+  )
+  expectValues(t, f, [
+    [0, 0, 0],
+    [0, 0, 0],
+  ])
   f.copyFrom(m, { convert: true })
   expectValues(t, f, grid(2, 3))
 })
@@ -859,29 +1105,137 @@ test('combinations: the first failing check wins', (t) => {
   const ro = IndirectMemory2D.createMemory({ rows: 2, cols: 3, format: 'f', readonly: true })
   const ro34 = IndirectMemory2D.createMemory({ rows: 3, cols: 4, format: 'i', readonly: true })
   // 1 before 2
-  throwsCode(t, () => ro.copyFrom({ data: new Float64Array(12), shape: [2, 3, 2] }), 'ERR_READONLY', TypeError, 'copying to readonly buffer', 'read-only target, 3-D source')
-  throwsCode(t, () => ro.copyFrom(new Float64Array(6) as unknown as Source), 'ERR_READONLY', TypeError, 'copying to readonly buffer', 'read-only target, 1-D source')
-  throwsCode(t, () => src.copyTo({ data: new Float64Array(12), shape: [2, 3, 2], readonly: true }), 'ERR_READONLY', TypeError, 'copying to readonly buffer', 'read-only 3-D ndarray target')
+  throwsCode(
+    t,
+    () => ro.copyFrom({ data: new Float64Array(12), shape: [2, 3, 2] }),
+    'ERR_READONLY',
+    TypeError,
+    'copying to readonly buffer',
+    'read-only target, 3-D source',
+  )
+  throwsCode(
+    t,
+    () => ro.copyFrom(new Float64Array(6) as unknown as Source),
+    'ERR_READONLY',
+    TypeError,
+    'copying to readonly buffer',
+    'read-only target, 1-D source',
+  )
+  throwsCode(
+    t,
+    () => src.copyTo({ data: new Float64Array(12), shape: [2, 3, 2], readonly: true }),
+    'ERR_READONLY',
+    TypeError,
+    'copying to readonly buffer',
+    'read-only 3-D ndarray target',
+  )
   // 1 before 3, 4, 5
-  throwsCode(t, () => ro34.copyFrom(src), 'ERR_READONLY', TypeError, 'copying to readonly buffer', 'read-only target, shapes and formats differ')
-  throwsCode(t, () => ro34.copyFrom(src, { cast: true }), 'ERR_READONLY', TypeError, 'copying to readonly buffer', 'read-only target, shapes and itemsizes differ')
-  throwsCode(t, () => src.copyTo(ro34), 'ERR_READONLY', TypeError, 'copying to readonly buffer', 'copyTo read-only, shapes and formats differ')
-  throwsCode(t, () => src.copyTo({ data: new Int8Array(1), shape: [1, 1], readonly: true }), 'ERR_READONLY', TypeError, 'copying to readonly buffer', 'read-only ndarray, shape and format differ')
+  throwsCode(
+    t,
+    () => ro34.copyFrom(src),
+    'ERR_READONLY',
+    TypeError,
+    'copying to readonly buffer',
+    'read-only target, shapes and formats differ',
+  )
+  throwsCode(
+    t,
+    () => ro34.copyFrom(src, { cast: true }),
+    'ERR_READONLY',
+    TypeError,
+    'copying to readonly buffer',
+    'read-only target, shapes and itemsizes differ',
+  )
+  throwsCode(
+    t,
+    () => src.copyTo(ro34),
+    'ERR_READONLY',
+    TypeError,
+    'copying to readonly buffer',
+    'copyTo read-only, shapes and formats differ',
+  )
+  throwsCode(
+    t,
+    () => src.copyTo({ data: new Int8Array(1), shape: [1, 1], readonly: true }),
+    'ERR_READONLY',
+    TypeError,
+    'copying to readonly buffer',
+    'read-only ndarray, shape and format differ',
+  )
   // 2 before 3, 4, 5
-  throwsCode(t, () => src.copyTo(new Float64Array(7) as unknown as Source), 'ERR_DIMENSIONS', Error, 'wrong number of dimensions: expected 2, received 1', '1-D target of another size')
-  throwsCode(t, () => src.copyTo(new Int8Array(7) as unknown as Source, { cast: true }), 'ERR_DIMENSIONS', Error, 'wrong number of dimensions: expected 2, received 1', '1-D target, shape and itemsize differ')
-  throwsCode(t, () => src.copyFrom({ data: new Int16Array(8), shape: [2, 2, 2] }), 'ERR_DIMENSIONS', Error, 'wrong number of dimensions: expected 2, received 3', '3-D source of another format')
-  throwsCode(t, () => src.copyFrom([1, 2, 3] as unknown as Source, { cast: true }), 'ERR_DIMENSIONS', Error, 'wrong number of dimensions: expected 2, received 1', 'flat array with cast')
+  throwsCode(
+    t,
+    () => src.copyTo(new Float64Array(7) as unknown as Source),
+    'ERR_DIMENSIONS',
+    Error,
+    'wrong number of dimensions: expected 2, received 1',
+    '1-D target of another size',
+  )
+  throwsCode(
+    t,
+    () => src.copyTo(new Int8Array(7) as unknown as Source, { cast: true }),
+    'ERR_DIMENSIONS',
+    Error,
+    'wrong number of dimensions: expected 2, received 1',
+    '1-D target, shape and itemsize differ',
+  )
+  throwsCode(
+    t,
+    () => src.copyFrom({ data: new Int16Array(8), shape: [2, 2, 2] }),
+    'ERR_DIMENSIONS',
+    Error,
+    'wrong number of dimensions: expected 2, received 3',
+    '3-D source of another format',
+  )
+  throwsCode(
+    t,
+    () => src.copyFrom([1, 2, 3] as unknown as Source, { cast: true }),
+    'ERR_DIMENSIONS',
+    Error,
+    'wrong number of dimensions: expected 2, received 1',
+    'flat array with cast',
+  )
   // 3 before 4, 5
-  throwsCode(t, () => src.copyFrom(IndirectMemory2D.createMemory({ rows: 3, cols: 2, format: 'i' })), 'ERR_SHAPE_MISMATCH', Error, 'different shapes', 'shapes and formats differ')
-  throwsCode(t, () => src.copyFrom(IndirectMemory2D.createMemory({ rows: 2, cols: 4, format: 'i' }), { cast: true }), 'ERR_SHAPE_MISMATCH', Error, 'different shapes', 'shapes and itemsizes differ with cast')
-  throwsCode(t, () => src.copyTo({ data: new Int16Array(8), shape: [4, 2] }), 'ERR_SHAPE_MISMATCH', Error, 'different shapes', 'ndarray: shapes and formats differ')
-  throwsCode(t, () => src.copyTo([new Float32Array(2), new Float32Array(2)], { cast: true }), 'ERR_SHAPE_MISMATCH', Error, 'different shapes', 'typed rows: shapes and itemsizes differ')
+  throwsCode(
+    t,
+    () => src.copyFrom(IndirectMemory2D.createMemory({ rows: 3, cols: 2, format: 'i' })),
+    'ERR_SHAPE_MISMATCH',
+    Error,
+    'different shapes',
+    'shapes and formats differ',
+  )
+  throwsCode(
+    t,
+    () => src.copyFrom(IndirectMemory2D.createMemory({ rows: 2, cols: 4, format: 'i' }), { cast: true }),
+    'ERR_SHAPE_MISMATCH',
+    Error,
+    'different shapes',
+    'shapes and itemsizes differ with cast',
+  )
+  throwsCode(
+    t,
+    () => src.copyTo({ data: new Int16Array(8), shape: [4, 2] }),
+    'ERR_SHAPE_MISMATCH',
+    Error,
+    'different shapes',
+    'ndarray: shapes and formats differ',
+  )
+  throwsCode(
+    t,
+    () => src.copyTo([new Float32Array(2), new Float32Array(2)], { cast: true }),
+    'ERR_SHAPE_MISMATCH',
+    Error,
+    'different shapes',
+    'typed rows: shapes and itemsizes differ',
+  )
   // 4 with cast is not checked; 5 needs cast
   const i = IndirectMemory2D.createMemory({ rows: 2, cols: 3, format: 'i' })
   throwsCode(t, () => i.copyFrom(src, { cast: true }), 'ERR_ITEMSIZE_MISMATCH', Error, 'different itemsizes')
   expectValues(t, src, grid(2, 3))
-  expectValues(t, i, [[0, 0, 0], [0, 0, 0]])
+  expectValues(t, i, [
+    [0, 0, 0],
+    [0, 0, 0],
+  ])
 })
 
 // ---------------------------------------------------------------------------------------------------------
@@ -902,7 +1256,18 @@ test('a released matrix on either side of a copy → ERR_RELEASED; the other sid
     throwsCode(t, () => live.copyFrom(r), 'ERR_RELEASED', Error, undefined, 'live.copyFrom(released)')
     throwsCode(t, () => live.copyTo(r), 'ERR_RELEASED', Error, undefined, 'live.copyTo(released)')
     throwsCode(t, () => r.copyFrom({ data: iota(6), shape: [2, 3] }), 'ERR_RELEASED', Error, undefined, 'released.copyFrom(ndarray)')
-    throwsCode(t, () => r.copyTo([[0, 0, 0], [0, 0, 0]]), 'ERR_RELEASED', Error, undefined, 'released.copyTo(values)')
+    throwsCode(
+      t,
+      () =>
+        r.copyTo([
+          [0, 0, 0],
+          [0, 0, 0],
+        ]),
+      'ERR_RELEASED',
+      Error,
+      undefined,
+      'released.copyTo(values)',
+    )
     throwsCode(t, () => r.copyFrom(r), 'ERR_RELEASED', Error, undefined, 'released self-copy')
   }
   // a sub-matrix is released with its parent
@@ -916,22 +1281,34 @@ test('a released matrix on either side of a copy → ERR_RELEASED; the other sid
 test('a detached (transferred) source buffer on either side of a copy → ERR_DETACHED; the other side unchanged', (t) => {
   const live = make('d', grid(2, 3))
   const makers: [string, () => { m: Matrix; detach: () => void }][] = [
-    ['viewFromRows', () => {
-      const data = iota(6)
-      return { m: IndirectMemory2D.viewFromRows({ data, shape: [2, 3] }), detach: () => void transfer(data) }
-    }],
-    ['viewFromColumns', () => {
-      const data = iota(6)
-      return { m: IndirectMemory2D.viewFromColumns({ data, shape: [3, 2], strides: [1, 3] }), detach: () => void transfer(data) }
-    }],
-    ['BufferCollection2D, one row detached', () => {
-      const rows = [iota(3), iota(3)]
-      return { m: new BufferCollection2D(rows), detach: () => void transfer(rows[1]) }
-    }],
-    ['sub-matrix of a view', () => {
-      const data = iota(12)
-      return { m: IndirectMemory2D.viewFromRows({ data, shape: [3, 4] }).subMatrix(0, 2, 1, 4), detach: () => void transfer(data) }
-    }],
+    [
+      'viewFromRows',
+      () => {
+        const data = iota(6)
+        return { m: IndirectMemory2D.viewFromRows({ data, shape: [2, 3] }), detach: () => void transfer(data) }
+      },
+    ],
+    [
+      'viewFromColumns',
+      () => {
+        const data = iota(6)
+        return { m: IndirectMemory2D.viewFromColumns({ data, shape: [3, 2], strides: [1, 3] }), detach: () => void transfer(data) }
+      },
+    ],
+    [
+      'BufferCollection2D, one row detached',
+      () => {
+        const rows = [iota(3), iota(3)]
+        return { m: new BufferCollection2D(rows), detach: () => void transfer(rows[1]) }
+      },
+    ],
+    [
+      'sub-matrix of a view',
+      () => {
+        const data = iota(12)
+        return { m: IndirectMemory2D.viewFromRows({ data, shape: [3, 4] }).subMatrix(0, 2, 1, 4), detach: () => void transfer(data) }
+      },
+    ],
   ]
   for (const [name, maker] of makers) {
     const { m, detach } = maker()
@@ -942,7 +1319,18 @@ test('a detached (transferred) source buffer on either side of a copy → ERR_DE
     throwsCode(t, () => live.copyFrom(m), 'ERR_DETACHED', Error, undefined, `live.copyFrom(${name})`)
     throwsCode(t, () => live.copyTo(m), 'ERR_DETACHED', Error, undefined, `live.copyTo(${name})`)
     throwsCode(t, () => live.copyFrom(m, { convert: true }), 'ERR_DETACHED', Error, undefined, `live.copyFrom(${name}, convert)`)
-    throwsCode(t, () => m.copyTo([[0, 0, 0], [0, 0, 0]]), 'ERR_DETACHED', Error, undefined, `${name}.copyTo(values)`)
+    throwsCode(
+      t,
+      () =>
+        m.copyTo([
+          [0, 0, 0],
+          [0, 0, 0],
+        ]),
+      'ERR_DETACHED',
+      Error,
+      undefined,
+      `${name}.copyTo(values)`,
+    )
   }
   expectValues(t, live, grid(2, 3))
 })
@@ -973,7 +1361,10 @@ test('a bad options argument (5, "x", null, an array, true) or a non-boolean cas
     throwsCode(t, () => dst.copyFrom(src, bad as never), 'ERR_INVALID_ARGUMENT', TypeError, undefined, `copyFrom ${JSON.stringify(bad)}`)
     throwsCode(t, () => src.copyTo(dst, bad as never), 'ERR_INVALID_ARGUMENT', TypeError, undefined, `copyTo ${JSON.stringify(bad)}`)
   }
-  expectValues(t, dst, [[0, 0, 0], [0, 0, 0]])
+  expectValues(t, dst, [
+    [0, 0, 0],
+    [0, 0, 0],
+  ])
   // undefined members are the defaults
   dst.copyFrom(src, { cast: undefined, convert: undefined })
   expectValues(t, dst, grid(2, 3))
@@ -983,7 +1374,9 @@ test('objects that are not 2-D sources at all (a plain object, a string, a numbe
   const m = make('d', grid(2, 3))
   const before = bytesOf(m)
   for (const bad of [{}, { shape: [2, 3] }, 'abc', 42, undefined, Symbol('s')]) {
-    const e = t.throws(() => m.copyFrom(bad as never), undefined, show(typeof bad === 'symbol' ? 'symbol' : bad)) as (Error & { code?: string }) | undefined
+    const e = t.throws(() => m.copyFrom(bad as never), undefined, show(typeof bad === 'symbol' ? 'symbol' : bad)) as
+      | (Error & { code?: string })
+      | undefined
     t.true(e !== undefined && ['ERR_INVALID_ARGUMENT', 'ERR_DIMENSIONS'].includes(e.code as string), `${e?.message}`)
   }
   t.deepEqual(bytesOf(m), before)
@@ -994,25 +1387,77 @@ test('objects that are not 2-D sources at all (a plain object, a string, a numbe
 
 test("toTypedArray({ order: 'C' }) and ({ order: 'F' }): row-major and column-major copies in the native TypedArray of the format", (t) => {
   const cases: [string, Value[][], Function, (number | bigint)[], (number | bigint)[]][] = [
-    ['d', [[1.5, 2], [3, -0]], Float64Array, [1.5, 2, 3, -0], [1.5, 3, 2, -0]],
-    ['>i', [[1, -2, 3], [4, 5, -6]], Int32Array, [1, -2, 3, 4, 5, -6], [1, 4, -2, 5, 3, -6]],
-    ['?', [[true, false], [false, true], [true, true]], Uint8Array, [1, 0, 0, 1, 1, 1], [1, 0, 1, 0, 1, 1]],
+    [
+      'd',
+      [
+        [1.5, 2],
+        [3, -0],
+      ],
+      Float64Array,
+      [1.5, 2, 3, -0],
+      [1.5, 3, 2, -0],
+    ],
+    [
+      '>i',
+      [
+        [1, -2, 3],
+        [4, 5, -6],
+      ],
+      Int32Array,
+      [1, -2, 3, 4, 5, -6],
+      [1, 4, -2, 5, 3, -6],
+    ],
+    [
+      '?',
+      [
+        [true, false],
+        [false, true],
+        [true, true],
+      ],
+      Uint8Array,
+      [1, 0, 0, 1, 1, 1],
+      [1, 0, 1, 0, 1, 1],
+    ],
     ['q', [[-1n, 2n ** 63n - 1n]], BigInt64Array, [-1n, 2n ** 63n - 1n], [-1n, 2n ** 63n - 1n]],
     ['>Q', [[2n ** 64n - 1n], [5n]], BigUint64Array, [2n ** 64n - 1n, 5n], [2n ** 64n - 1n, 5n]],
-    ['uint8c', [[1, 255], [0, 7]], Uint8ClampedArray, [1, 255, 0, 7], [1, 0, 255, 7]],
+    [
+      'uint8c',
+      [
+        [1, 255],
+        [0, 7],
+      ],
+      Uint8ClampedArray,
+      [1, 255, 0, 7],
+      [1, 0, 255, 7],
+    ],
     ['>h', [[-1, 2]], Int16Array, [-1, 2], [-1, 2]],
     ['>f', [[1.5], [-2.25]], Float32Array, [1.5, -2.25], [1.5, -2.25]],
-    ['e', [[1.5, 65504], [-0, 2 ** -24]], Float16ArrayCtor ?? Float32Array, [1.5, 65504, -0, 2 ** -24], [1.5, -0, 65504, 2 ** -24]],
+    [
+      'e',
+      [
+        [1.5, 65504],
+        [-0, 2 ** -24],
+      ],
+      Float16ArrayCtor ?? Float32Array,
+      [1.5, 65504, -0, 2 ** -24],
+      [1.5, -0, 65504, 2 ** -24],
+    ],
     ['>e', [[0.5, -3]], Float16ArrayCtor ?? Float32Array, [0.5, -3], [0.5, -3]],
   ]
   for (const [format, values, Ctor, c, f] of cases) {
     const m = make(format, values)
-    for (const [order, want] of [[undefined, c], ['C', c], ['F', f]] as const) {
+    for (const [order, want] of [
+      [undefined, c],
+      ['C', c],
+      ['F', f],
+    ] as const) {
       const got = m.toTypedArray(order === undefined ? undefined : { order })
       t.is(Object.getPrototypeOf(got), Ctor.prototype, `${format} ${order}: ${got.constructor.name}`)
       const list = Array.from(got as ArrayLike<number | bigint>)
       t.is(list.length, want.length)
-      want.forEach((w, i) => t.true(Object.is(list[i], w), `${format} ${order ?? 'default'} [${i}] = ${show(list[i])}, expected ${show(w)}`))
+      want.forEach((w, i) =>
+        t.true(Object.is(list[i], w), `${format} ${order ?? 'default'} [${i}] = ${show(list[i])}, expected ${show(w)}`),
+      )
     }
     expectValues(t, m, values, format)
     // a copy: writing to it leaves the matrix alone
@@ -1027,18 +1472,32 @@ test('toTypedArray / toArray of a strided view, a read-only matrix, a collection
   const v = IndirectMemory2D.viewFromRows({ data, shape: [2, 3], strides: [-6, 1], offset: 7 }, { readonly: true })
   t.deepEqual(list(v.toTypedArray()), [7, 8, 9, 1, 2, 3])
   t.deepEqual(list(v.toTypedArray({ order: 'F' })), [7, 1, 8, 2, 9, 3])
-  t.deepEqual(v.toArray(), [[7, 8, 9], [1, 2, 3]])
+  t.deepEqual(v.toArray(), [
+    [7, 8, 9],
+    [1, 2, 3],
+  ])
   const c = new BufferCollection2D([new Int16Array([1, 2]), new Int16Array([3, 4]), new Int16Array([5, 6])])
   t.deepEqual(list(c.toTypedArray({ order: 'F' })), [1, 3, 5, 2, 4, 6])
-  t.deepEqual(c.toArray(), [[1, 2], [3, 4], [5, 6]])
-  for (const [rows, cols] of [[0, 3], [3, 0], [0, 0]]) {
+  t.deepEqual(c.toArray(), [
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ])
+  for (const [rows, cols] of [
+    [0, 3],
+    [3, 0],
+    [0, 0],
+  ]) {
     const m = IndirectMemory2D.createMemory({ rows, cols, format: '>i' })
     for (const order of ['C', 'F'] as const) {
       const a = m.toTypedArray({ order })
       t.true(a instanceof Int32Array)
       t.is(a.length, 0)
     }
-    t.deepEqual(m.toArray(), Array.from({ length: rows }, () => []))
+    t.deepEqual(
+      m.toArray(),
+      Array.from({ length: rows }, () => []),
+    )
   }
   const m = make('d', grid(2, 2))
   for (const bad of ['X', 'c', 1, 'f']) {
@@ -1078,7 +1537,13 @@ test('copyFrom an array of rows of numbers and booleans converts them as if conv
   for (const format of ['i', 'd', '>f', 'B', 'uint8c', 'e']) {
     const m = IndirectMemory2D.createMemory({ rows: 1, cols: 2, format })
     m.set(0, 0, 9)
-    throwsCode(t, () => m.copyFrom([[1, 2n]]), 'ERR_INVALID_ARGUMENT', TypeError, `row 0, column 1: a ${m.dtype} element takes a number, received 2n`)
+    throwsCode(
+      t,
+      () => m.copyFrom([[1, 2n]]),
+      'ERR_INVALID_ARGUMENT',
+      TypeError,
+      `row 0, column 1: a ${m.dtype} element takes a number, received 2n`,
+    )
     t.is(m.get(0, 0), 9, `${format}: unchanged after the refused copy`)
   }
   // not safe integers into 64-bit formats: the copy rule (trunc, wrap), not set's refusal
@@ -1093,16 +1558,55 @@ test('copyFrom an array of rows of numbers and booleans converts them as if conv
 
 test('copyTo an array of rows writes the values get returns, into the given arrays', (t) => {
   const cases: [string, Value[][]][] = [
-    ['q', [[-1n, 2n ** 62n], [0n, 7n]]],
-    ['?', [[true, false], [false, true]]],
-    ['>i', [[1, -2], [3, -4]]],
-    ['e', [[1.5, -0], [65504, 2 ** -24]]],
-    ['uint8c', [[0, 255], [1, 2]]],
-    ['d', [[NaN, -0], [Infinity, 1e-310]]],
+    [
+      'q',
+      [
+        [-1n, 2n ** 62n],
+        [0n, 7n],
+      ],
+    ],
+    [
+      '?',
+      [
+        [true, false],
+        [false, true],
+      ],
+    ],
+    [
+      '>i',
+      [
+        [1, -2],
+        [3, -4],
+      ],
+    ],
+    [
+      'e',
+      [
+        [1.5, -0],
+        [65504, 2 ** -24],
+      ],
+    ],
+    [
+      'uint8c',
+      [
+        [0, 255],
+        [1, 2],
+      ],
+    ],
+    [
+      'd',
+      [
+        [NaN, -0],
+        [Infinity, 1e-310],
+      ],
+    ],
   ]
   for (const [format, values] of cases) {
     const m = make(format, values)
-    const rows: unknown[][] = [['a', 'b'], ['c', 'd']]
+    const rows: unknown[][] = [
+      ['a', 'b'],
+      ['c', 'd'],
+    ]
     const [r0, r1] = rows
     m.copyTo(rows as Value[][])
     t.is(rows[0], r0)
@@ -1114,7 +1618,10 @@ test('copyTo an array of rows writes the values get returns, into the given arra
       }
     }
     // with options too
-    const again: unknown[][] = [[0, 0], [0, 0]]
+    const again: unknown[][] = [
+      [0, 0],
+      [0, 0],
+    ]
     m.copyTo(again as Value[][], { convert: true })
     t.deepEqual(again.flat().map(show), values.flat().map(show))
   }
@@ -1128,10 +1635,24 @@ test('copyTo an array of rows writes the values get returns, into the given arra
 test('a value that is not a number, bigint or boolean → ERR_INVALID_ARGUMENT, and the matrix unchanged', (t) => {
   for (const format of ['d', 'i', '>h', 'q', 'e', 'uint8c']) {
     const m = IndirectMemory2D.createMemory({ rows: 2, cols: 2, format })
-    m.copyFrom([[1, 2], [3, 4]])
+    m.copyFrom([
+      [1, 2],
+      [3, 4],
+    ])
     const before = bytesOf(m)
     for (const bad of ['5', 'x', {}, { valueOf: () => 1 }, null, undefined, [1], new Number(1), Symbol('s')]) {
-      throwsCode(t, () => m.copyFrom([[9, 9], [9, bad]] as never), 'ERR_INVALID_ARGUMENT', TypeError, undefined, `${format} ← ${typeof bad}`)
+      throwsCode(
+        t,
+        () =>
+          m.copyFrom([
+            [9, 9],
+            [9, bad],
+          ] as never),
+        'ERR_INVALID_ARGUMENT',
+        TypeError,
+        undefined,
+        `${format} ← ${typeof bad}`,
+      )
       t.deepEqual(bytesOf(m), before, `${format}: unchanged after ${typeof bad} (the valid elements before it are not written either)`)
     }
   }
@@ -1148,7 +1669,23 @@ test("a string or an object among values copied into a '?' matrix → ERR_INVALI
 test('ragged rows of values, or the wrong number of rows → ERR_SHAPE_MISMATCH, and the matrix unchanged', (t) => {
   const m = make('d', grid(2, 3))
   const before = bytesOf(m)
-  for (const bad of [[[1, 2, 3], [4, 5]], [[1, 2], [4, 5, 6]], [[1, 2, 3]], [[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 2, 3], []]]) {
+  for (const bad of [
+    [
+      [1, 2, 3],
+      [4, 5],
+    ],
+    [
+      [1, 2],
+      [4, 5, 6],
+    ],
+    [[1, 2, 3]],
+    [
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ],
+    [[1, 2, 3], []],
+  ]) {
     throwsCode(t, () => m.copyFrom(bad), 'ERR_SHAPE_MISMATCH', Error, 'different shapes', JSON.stringify(bad))
     throwsCode(t, () => m.copyTo(bad), 'ERR_SHAPE_MISMATCH', Error, 'different shapes', `copyTo ${JSON.stringify(bad)}`)
   }

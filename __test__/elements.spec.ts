@@ -143,7 +143,12 @@ const NUMBER_FORMATS: [string, NumberArrayCtor][] = [
   ['<d', Float64Array],
   ['>d', Float64Array],
   ['!d', Float64Array],
-  ...(LONG_IS_64 ? [] : ([['l', Int32Array], ['L', Uint32Array]] as [string, NumberArrayCtor][])),
+  ...(LONG_IS_64
+    ? []
+    : ([
+        ['l', Int32Array],
+        ['L', Uint32Array],
+      ] as [string, NumberArrayCtor][])),
 ]
 
 const BIGINT_FORMATS: [string, BigArrayCtor][] = [
@@ -341,7 +346,22 @@ test('64-bit formats reject unsafe or fractional numbers and non-numeric values 
 })
 
 test('number formats reject bigints, strings, booleans, objects, undefined (ERR_INVALID_ARGUMENT, element unchanged)', (t) => {
-  const rejected: unknown[] = ['1', '', 'abc', 1n, 0n, true, false, undefined, null, {}, { valueOf: () => 3 }, [1], new Number(3), Symbol('x')]
+  const rejected: unknown[] = [
+    '1',
+    '',
+    'abc',
+    1n,
+    0n,
+    true,
+    false,
+    undefined,
+    null,
+    {},
+    { valueOf: () => 3 },
+    [1],
+    new Number(3),
+    Symbol('x'),
+  ]
   for (const [format] of [...NUMBER_FORMATS, ['e'], ['float16'], ['>e']] as [string][]) {
     const m = IndirectMemory2D.createMemory({ rows: 1, cols: 2, format })
     m.set(0, 0, SENTINEL)
@@ -354,7 +374,28 @@ test('number formats reject bigints, strings, booleans, objects, undefined (ERR_
 })
 
 test("'?' and 'bool' store the truthiness of any value as 1 / 0 and read back booleans", (t) => {
-  const truthy: unknown[] = [true, 1, -1, 0.5, 2, 255, 256, Infinity, -Infinity, 'a', '0', 'false', 1n, -1n, 2n ** 64n, {}, [], () => 0, Symbol('s'), new Boolean(false)]
+  const truthy: unknown[] = [
+    true,
+    1,
+    -1,
+    0.5,
+    2,
+    255,
+    256,
+    Infinity,
+    -Infinity,
+    'a',
+    '0',
+    'false',
+    1n,
+    -1n,
+    2n ** 64n,
+    {},
+    [],
+    () => 0,
+    Symbol('s'),
+    new Boolean(false),
+  ]
   const falsy: unknown[] = [false, 0, -0, NaN, '', 0n, null, undefined]
   for (const format of ['?', 'bool', '@?', '<?', '>?', '!?', '=?']) {
     const m = IndirectMemory2D.createMemory({ rows: 1, cols: 2, format })
@@ -571,7 +612,7 @@ function randomDoubles(n: number, seed: number): number[] {
     } else if (kind === 1) {
       // the float16 range, log-uniform
       const sign = next() & 1 ? -1 : 1
-      out.push(sign * 2 ** (((next() / 2 ** 32) * 44) - 28))
+      out.push(sign * 2 ** ((next() / 2 ** 32) * 44 - 28))
     } else if (kind === 2) {
       // near float16 rounding boundaries: a half-way point, nudged
       const e = (next() % 30) - 14
@@ -624,14 +665,17 @@ const Float16ArrayCtor = (globalThis as { Float16Array?: F16Ctor }).Float16Array
   t.is(row[2], 0.333251953125)
 })
 
-;(Float16ArrayCtor === undefined ? test : test.skip)("float16: without Float16Array, row('e') throws ERR_FORMAT_UNSUPPORTED and rowBytes works", (t) => {
-  const m = IndirectMemory2D.createMemory({ rows: 2, cols: 3, format: 'e' })
-  throwsCode(t, () => m.row(0), 'ERR_FORMAT_UNSUPPORTED', TypeError)
-  throwsCode(t, () => m.rowViews(), 'ERR_FORMAT_UNSUPPORTED', TypeError)
-  m.set(1, 0, 1)
-  t.deepEqual([...m.rowBytes(1)], LITTLE ? [0x00, 0x3c, 0, 0, 0, 0] : [0x3c, 0x00, 0, 0, 0, 0])
-  t.deepEqual(m.toArray(), [
-    [0, 0, 0],
-    [1, 0, 0],
-  ])
-})
+;(Float16ArrayCtor === undefined ? test : test.skip)(
+  "float16: without Float16Array, row('e') throws ERR_FORMAT_UNSUPPORTED and rowBytes works",
+  (t) => {
+    const m = IndirectMemory2D.createMemory({ rows: 2, cols: 3, format: 'e' })
+    throwsCode(t, () => m.row(0), 'ERR_FORMAT_UNSUPPORTED', TypeError)
+    throwsCode(t, () => m.rowViews(), 'ERR_FORMAT_UNSUPPORTED', TypeError)
+    m.set(1, 0, 1)
+    t.deepEqual([...m.rowBytes(1)], LITTLE ? [0x00, 0x3c, 0, 0, 0, 0] : [0x3c, 0x00, 0, 0, 0, 0])
+    t.deepEqual(m.toArray(), [
+      [0, 0, 0],
+      [1, 0, 0],
+    ])
+  },
+)

@@ -95,11 +95,14 @@ test('`using ex = m.acquire()` unlocks at the end of the block; `using m` releas
   }
   t.true(escaped.released)
   // an exception inside the block still unlocks
-  t.throws(() => {
-    using ex = m.acquire()
-    t.true(m.locked && ex.rows === 2)
-    throw new Error('boom')
-  }, { message: 'boom' })
+  t.throws(
+    () => {
+      using ex = m.acquire()
+      t.true(m.locked && ex.rows === 2)
+      throw new Error('boom')
+    },
+    { message: 'boom' },
+  )
   t.false(m.locked)
 })
 
@@ -177,7 +180,10 @@ test('reinterpretData: cols = floor(cols * old / new); values are the same bytes
   const bits = new Int32Array(Float64Array.from([1, 2, 3, 4, 5, 6]).buffer)
   for (let r = 0; r < 2; r++) for (let c = 0; c < 6; c++) t.is(d.get(r, c), bits[r * 6 + c])
   t.is(d.pointer, p, 'the pointer is the same for the whole life of a matrix')
-  t.is(testlib().sum2d_i32(d.pointer, 2, 6), bits.reduce((a, b) => a + b, 0))
+  t.is(
+    testlib().sum2d_i32(d.pointer, 2, 6),
+    bits.reduce((a, b) => a + b, 0),
+  )
 
   // 'B' → 'd' on 2×12 gives 2×1
   const b = IndirectMemory2D.createMemory({ rows: 2, cols: 12, format: 'B' })

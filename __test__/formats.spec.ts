@@ -206,7 +206,11 @@ test('records: get, set, row and rowViews throw ERR_FORMAT_UNSUPPORTED; rowBytes
       bytes.fill(r + 1)
     }
     // Written through rowBytes, read back through fresh views: rows are distinct memory.
-    for (let r = 0; r < 3; r++) t.true(m.rowBytes(r).every((b) => b === r + 1), `row ${r} of ${format}`)
+    for (let r = 0; r < 3; r++)
+      t.true(
+        m.rowBytes(r).every((b) => b === r + 1),
+        `row ${r} of ${format}`,
+      )
     t.true(m.rowBytes(-1).every((b) => b === 3))
   }
 })

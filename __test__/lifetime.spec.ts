@@ -40,7 +40,11 @@ async function churn(rows: number, cols: number, value: number): Promise<void> {
 const value = (r: number, c: number): number => r * 1000 + c + 0.25
 
 /** Creates and fills a matrix in its own frame; returns only a row view and weak handles to the matrix. */
-function makeAndDrop(rows: number, cols: number, registry?: FinalizationRegistry<string>): { view: Float64Array; bytes: Uint8Array; ref: WeakRef<object> } {
+function makeAndDrop(
+  rows: number,
+  cols: number,
+  registry?: FinalizationRegistry<string>,
+): { view: Float64Array; bytes: Uint8Array; ref: WeakRef<object> } {
   const m = IndirectMemory2D.createMemory({ rows, cols, format: 'd' })
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) m.set(r, c, value(r, c))
   registry?.register(m, 'matrix')
@@ -222,10 +226,7 @@ test('storage detached behind the matrix: memory operations throw ERR_DETACHED, 
   // Drop the new owner so that the bytes are really freed.
   moved = undefined
   await collect(3)
-  const ops: [string, () => unknown][] = [
-    ...memoryOperations(m),
-    ['subMatrix', () => m.subMatrix(0, 1)],
-  ]
+  const ops: [string, () => unknown][] = [...memoryOperations(m), ['subMatrix', () => m.subMatrix(0, 1)]]
   for (let round = 0; round < 2; round++) {
     for (const [name, op] of ops) {
       const e = t.throws(op, { code: 'ERR_DETACHED' }, name)

@@ -52,10 +52,17 @@ test('shape and format getters', (t) => {
 test('a new matrix is zero-filled', (t) => {
   for (const format of ['d', 'i', 'B', 'q', '>i', 'e', '?', 'id']) {
     const m = IndirectMemory2D.createMemory({ rows: 4, cols: 7, format })
-    for (let r = 0; r < 4; r++) t.true(m.rowBytes(r).every((b) => b === 0), `${format} row ${r}`)
+    for (let r = 0; r < 4; r++)
+      t.true(
+        m.rowBytes(r).every((b) => b === 0),
+        `${format} row ${r}`,
+      )
   }
   const d = IndirectMemory2D.createMemory({ rows: 4, cols: 7, format: 'd' })
-  t.deepEqual(d.toArray(), Array.from({ length: 4 }, () => new Array(7).fill(0)))
+  t.deepEqual(
+    d.toArray(),
+    Array.from({ length: 4 }, () => new Array(7).fill(0)),
+  )
 })
 
 // ---- indices ----
@@ -97,7 +104,24 @@ test('out-of-range indices: RangeError ERR_OUT_OF_BOUNDS naming the dimension', 
 
 test('non-integer and non-number indices: TypeError ERR_INVALID_ARGUMENT, no coercion', (t) => {
   const m = filled(3, 4)
-  const bad: unknown[] = [1.5, -0.5, '1', '0', NaN, Infinity, -Infinity, 1n, 0n, undefined, null, true, {}, [1], { valueOf: () => 1 }, new Number(1)]
+  const bad: unknown[] = [
+    1.5,
+    -0.5,
+    '1',
+    '0',
+    NaN,
+    Infinity,
+    -Infinity,
+    1n,
+    0n,
+    undefined,
+    null,
+    true,
+    {},
+    [1],
+    { valueOf: () => 1 },
+    new Number(1),
+  ]
   for (const i of bad) {
     throwsCode(t, () => m.get(i as number, 0), 'ERR_INVALID_ARGUMENT', TypeError)
     throwsCode(t, () => m.get(0, i as number), 'ERR_INVALID_ARGUMENT', TypeError)
@@ -597,11 +621,14 @@ test('using an export releases it at the end of the block', (t) => {
     t.is(e.pointer, m.pointer)
   }
   t.false(m.locked)
-  t.throws(() => {
-    using _e = m.acquire({ writable: true })
-    t.true(m.locked)
-    throw new Error('boom')
-  }, { message: 'boom' })
+  t.throws(
+    () => {
+      using _e = m.acquire({ writable: true })
+      t.true(m.locked)
+      throw new Error('boom')
+    },
+    { message: 'boom' },
+  )
   t.false(m.locked, 'released on the exception path too')
   m.release()
   t.true(m.released)

@@ -3,8 +3,8 @@
 // and the runtime-without-external-buffers (Electron) path.
 
 import test from 'ava'
+import { type IndirectBufferError, IndirectMemory2D } from 'indirect-buffer'
 import koffi from 'koffi'
-import { IndirectMemory2D, type IndirectBufferError } from 'indirect-buffer'
 import { testlib } from './helpers/native'
 
 // The binding's test-only switch (not part of the public API).
@@ -57,7 +57,10 @@ test.serial('fromPointer: JS and native code share the memory; release frees exa
   lib.fill2d(m.pointer, 3, 4, 100)
   t.is(m.get(2, 3), 111)
   t.is(row[3], 111, 'a row view taken before the native write sees it (zero-copy)')
-  t.deepEqual(Array.from(m.toTypedArray()), Array.from({ length: 12 }, (_, i) => 100 + i))
+  t.deepEqual(
+    Array.from(m.toTypedArray()),
+    Array.from({ length: 12 }, (_, i) => 100 + i),
+  )
   t.is(m.row(2).buffer, row.buffer, 'one external buffer per row, never two')
   m.release()
   t.deepEqual(frees, [table])
@@ -66,8 +69,14 @@ test.serial('fromPointer: JS and native code share the memory; release frees exa
   t.true(m.released)
   m.release()
   t.is(frees.length, 1, 'a second release() does not free again')
-  t.is(code(() => m.get(0, 0)), 'ERR_RELEASED')
-  t.is(code(() => m.pointer), 'ERR_RELEASED')
+  t.is(
+    code(() => m.get(0, 0)),
+    'ERR_RELEASED',
+  )
+  t.is(
+    code(() => m.pointer),
+    'ERR_RELEASED',
+  )
 })
 
 test.serial('garbage collection frees exactly once, and only after the matrix and all its views are gone', async (t) => {
@@ -137,7 +146,11 @@ test.serial('fromPointer reads the table in place: rows swapped by native code a
     t.is(m.get(1, 0), 1)
     t.is(m.rowPointer(0), rowB)
     table.set(0, 1, 0n)
-    t.is(code(() => m.get(1, 0)), 'ERR_NULL_POINTER', 'a null row met later throws at that access')
+    t.is(
+      code(() => m.get(1, 0)),
+      'ERR_NULL_POINTER',
+      'a null row met later throws at that access',
+    )
   } finally {
     lib.free2d(a, 1, 2)
     lib.free2d(b, 1, 2)
@@ -145,23 +158,51 @@ test.serial('fromPointer reads the table in place: rows swapped by native code a
 })
 
 test.serial('fromPointer argument checks', (t) => {
-  t.is(code(() => IndirectMemory2D.fromPointer(0n, 1, 1, 'd')), 'ERR_NULL_POINTER')
-  t.is(code(() => IndirectMemory2D.fromPointer(0, 1, 1, 'd')), 'ERR_NULL_POINTER')
+  t.is(
+    code(() => IndirectMemory2D.fromPointer(0n, 1, 1, 'd')),
+    'ERR_NULL_POINTER',
+  )
+  t.is(
+    code(() => IndirectMemory2D.fromPointer(0, 1, 1, 'd')),
+    'ERR_NULL_POINTER',
+  )
   for (const bad of [-1n, 2n ** 64n, -1, 1.5, 2 ** 53, '4096', null, undefined, {}]) {
-    t.is(code(() => IndirectMemory2D.fromPointer(bad as bigint, 1, 1, 'd')), 'ERR_INVALID_ARGUMENT', String(bad))
+    t.is(
+      code(() => IndirectMemory2D.fromPointer(bad as bigint, 1, 1, 'd')),
+      'ERR_INVALID_ARGUMENT',
+      String(bad),
+    )
   }
   const table = lib.make2d(1, 1)
   try {
-    t.is(code(() => IndirectMemory2D.fromPointer(table, -1, 1, 'd')), 'ERR_INVALID_SHAPE')
-    t.is(code(() => IndirectMemory2D.fromPointer(table, 1, 1, 'zz')), 'ERR_INVALID_FORMAT')
-    t.is(code(() => IndirectMemory2D.fromPointer(table, 1, 1, 'd', { free: 5 as never })), 'ERR_INVALID_ARGUMENT')
-    t.is(code(() => IndirectMemory2D.fromPointer(table, 1, 1, 'd', 7 as never)), 'ERR_INVALID_ARGUMENT')
+    t.is(
+      code(() => IndirectMemory2D.fromPointer(table, -1, 1, 'd')),
+      'ERR_INVALID_SHAPE',
+    )
+    t.is(
+      code(() => IndirectMemory2D.fromPointer(table, 1, 1, 'zz')),
+      'ERR_INVALID_FORMAT',
+    )
+    t.is(
+      code(() => IndirectMemory2D.fromPointer(table, 1, 1, 'd', { free: 5 as never })),
+      'ERR_INVALID_ARGUMENT',
+    )
+    t.is(
+      code(() => IndirectMemory2D.fromPointer(table, 1, 1, 'd', 7 as never)),
+      'ERR_INVALID_ARGUMENT',
+    )
     // A safe-integer number address works as well as a bigint.
     using byNumber = IndirectMemory2D.fromPointer(Number(table), 1, 1, 'd')
     t.is(byNumber.pointer, table)
     using ro = IndirectMemory2D.fromPointer(table, 1, 1, 'd', { readonly: true })
-    t.is(code(() => ro.set(0, 0, 1)), 'ERR_READONLY')
-    t.is(code(() => ro.row(0)), 'ERR_READONLY')
+    t.is(
+      code(() => ro.set(0, 0, 1)),
+      'ERR_READONLY',
+    )
+    t.is(
+      code(() => ro.row(0)),
+      'ERR_READONLY',
+    )
     t.is(ro.get(0, 0), 0)
   } finally {
     lib.free2d(table, 1, 1)
@@ -198,9 +239,19 @@ test.serial('fromRowPointers: copies the addresses; rows, ERR_ROW_COUNT, null ro
     })()
     t.is(e?.code, 'ERR_ROW_COUNT')
     t.is(e?.message, 'less rows than expected: 3 vs. 4')
-    t.is(code(() => IndirectMemory2D.fromRowPointers([addresses[0], 0n], 2, 'd')), 'ERR_NULL_POINTER')
-    t.is(code(() => IndirectMemory2D.fromRowPointers([addresses[0], 0n], 2, 'd', { rows: 1 })), undefined, 'only the rows taken are checked')
-    t.is(code(() => IndirectMemory2D.fromRowPointers('x' as never, 2, 'd')), 'ERR_INVALID_ARGUMENT')
+    t.is(
+      code(() => IndirectMemory2D.fromRowPointers([addresses[0], 0n], 2, 'd')),
+      'ERR_NULL_POINTER',
+    )
+    t.is(
+      code(() => IndirectMemory2D.fromRowPointers([addresses[0], 0n], 2, 'd', { rows: 1 })),
+      undefined,
+      'only the rows taken are checked',
+    )
+    t.is(
+      code(() => IndirectMemory2D.fromRowPointers('x' as never, 2, 'd')),
+      'ERR_INVALID_ARGUMENT',
+    )
   } finally {
     lib.free2d(native, 3, 2)
   }

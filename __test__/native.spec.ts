@@ -74,7 +74,10 @@ test('native fill2d writes are seen by get, by row views taken before, and by to
       m.toArray(),
       Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => expected(r, c))),
     )
-    t.deepEqual([...m.toTypedArray()], Array.from({ length: rows * cols }, (_, i) => 10 + i))
+    t.deepEqual(
+      [...m.toTypedArray()],
+      Array.from({ length: rows * cols }, (_, i) => 10 + i),
+    )
   }
 })
 
@@ -117,7 +120,8 @@ test('byte_at sees element bytes in the format byte order (d, >i, q, records)', 
       for (let r = 0; r < 3; r++) m.rowBytes(r).forEach((_, i, a) => (a[i] = (r * 50 + i) & 0xff))
     } else {
       for (let r = 0; r < 3; r++) {
-        for (let c = 0; c < 2; c++) m.set(r, c, m.itemsize === 8 && m.dtype !== 'float64' ? BigInt(-(r * 2 + c) - 1) ** 5n : -(r * 2 + c) - 1.5)
+        for (let c = 0; c < 2; c++)
+          m.set(r, c, m.itemsize === 8 && m.dtype !== 'float64' ? BigInt(-(r * 2 + c) - 1) ** 5n : -(r * 2 + c) - 1.5)
       }
     }
     for (let r = 0; r < 3; r++) {
@@ -129,7 +133,10 @@ test('byte_at sees element bytes in the format byte order (d, >i, q, records)', 
   // and the big-endian bytes native code sees are really big-endian
   const big = IndirectMemory2D.createMemory({ rows: 1, cols: 1, format: '>i' })
   big.set(0, 0, 0x01020304)
-  t.deepEqual([0, 1, 2, 3].map((i) => lib.byte_at(big.pointer, 0, i)), [1, 2, 3, 4])
+  t.deepEqual(
+    [0, 1, 2, 3].map((i) => lib.byte_at(big.pointer, 0, i)),
+    [1, 2, 3, 4],
+  )
 })
 
 test('sum2d_i32 over int32 matrices (i, int32, <i, =i)', (t) => {
@@ -179,7 +186,10 @@ test('an export pointer stays valid after the matrix is dropped and collected', 
     global.gc?.()
     await new Promise((resolve) => setImmediate(resolve))
     // churn the allocator
-    for (let k = 0; k < 20; k++) IndirectMemory2D.createMemory({ rows: 50, cols: 20, format: 'd' }).rowViews().forEach((v) => v.fill(-1))
+    for (let k = 0; k < 20; k++)
+      IndirectMemory2D.createMemory({ rows: 50, cols: 20, format: 'd' })
+        .rowViews()
+        .forEach((v) => v.fill(-1))
   }
   t.is(lib.sum2d(exp.pointer, exp.rows, exp.cols), (999 * 1000) / 2)
   exp.release()

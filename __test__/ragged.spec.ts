@@ -44,7 +44,11 @@ function expectRagged(t: ExecutionContext, m: RaggedLike, model: readonly (reado
   t.deepEqual(m.rowLengths(), lengths, `${label} rowLengths()`)
   lengths.forEach((n, i) => t.is(m.rowLength(i), n, `${label} rowLength(${i})`))
   t.is(m.nbytes, lengths.reduce((a, n) => a + n, 0) * m.itemsize, `${label} nbytes is the sum of the rows' bytes`)
-  t.deepEqual(m.toArray(), model.map((row) => [...row]), `${label} toArray() has rows of their own lengths`)
+  t.deepEqual(
+    m.toArray(),
+    model.map((row) => [...row]),
+    `${label} toArray() has rows of their own lengths`,
+  )
 }
 
 const OOB_ROW = 'index out of bounds on dimension 1'
@@ -138,7 +142,14 @@ test('createRagged: rows are aligned for their format, in one JS buffer; shared 
 
 test('createRagged: bad row lengths throw ERR_INVALID_SHAPE', (t) => {
   for (const rowLengths of [[-1], [2, 1.5], [NaN], [Infinity], [3, -0.5], [2 ** 64]]) {
-    throwsCode(t, () => IndirectMemory2D.createRagged({ rowLengths, format: 'd' }), 'ERR_INVALID_SHAPE', RangeError, undefined, JSON.stringify(rowLengths))
+    throwsCode(
+      t,
+      () => IndirectMemory2D.createRagged({ rowLengths, format: 'd' }),
+      'ERR_INVALID_SHAPE',
+      RangeError,
+      undefined,
+      JSON.stringify(rowLengths),
+    )
   }
   throwsCode(t, () => IndirectMemory2D.createRagged({ rowLengths: [1], format: 'nope' }), 'ERR_INVALID_FORMAT', TypeError)
 })
@@ -155,8 +166,14 @@ test('createRagged: native code reads and writes the rows through pointer', (t) 
   lib.fill_ragged(m.pointer, lengths.length, sizes(lengths), 0.5)
   t.is(m.get(3, 0), 3000.5)
   t.is(view[4], 2004.5, 'a row view taken before sees the native write')
-  t.deepEqual(m.toArray(), lengths.map((n, r) => Array.from({ length: n }, (_, c) => 0.5 + r * 1000 + c)))
-  t.is(m.withPointer((p) => lib.sum_ragged(p, lengths.length, sizes(lengths))), lib.sum_ragged(m.pointer, lengths.length, sizes(lengths)))
+  t.deepEqual(
+    m.toArray(),
+    lengths.map((n, r) => Array.from({ length: n }, (_, c) => 0.5 + r * 1000 + c)),
+  )
+  t.is(
+    m.withPointer((p) => lib.sum_ragged(p, lengths.length, sizes(lengths))),
+    lib.sum_ragged(m.pointer, lengths.length, sizes(lengths)),
+  )
 })
 
 test('createRagged: exports lock the table and release unlocks it', (t) => {
@@ -189,7 +206,14 @@ function raggedErrors(t: ExecutionContext, m: IndirectMemory2D | BufferCollectio
   throwsCode(t, () => rect.copyTo(m), 'ERR_RAGGED', Error, RAGGED, `${label} as a copyTo target`)
   throwsCode(t, () => m.copyTo(m), 'ERR_RAGGED', Error, RAGGED, `${label} self-copy`)
   throwsCode(t, () => m.subMatrix(0), 'ERR_RAGGED', Error, RAGGED, `${label} subMatrix across all rows`)
-  t.is(rect.toArray().flat().every((v) => v === 0), true, `${label} the rectangle is unchanged`)
+  t.is(
+    rect
+      .toArray()
+      .flat()
+      .every((v) => v === 0),
+    true,
+    `${label} the rectangle is unchanged`,
+  )
 }
 
 test('ERR_RAGGED from copies, toTypedArray and subMatrix across rows of different lengths', (t) => {
@@ -232,7 +256,11 @@ test('ragged collection: zero rows, zero-length rows, one row, mixed lengths; ro
 
   const rows = [new Float64Array([1, 2, 3]), new Float64Array(0), new Float64Array([4]), new Float64Array([5, 6, 7, 8, 9])]
   const m = new BufferCollection2D(rows, { ragged: true })
-  expectRagged(t, m, rows.map((r) => Array.from(r)))
+  expectRagged(
+    t,
+    m,
+    rows.map((r) => Array.from(r)),
+  )
   expectRowBounds(t, m, 0.25)
   m.set(3, 4, -9)
   t.is(rows[3][4], -9, 'set writes the row object itself')
@@ -245,7 +273,7 @@ test('ragged collection: zero rows, zero-length rows, one row, mixed lengths; ro
   t.is(rows[2][0], 2000, 'native writes land in the row objects')
 })
 
-test('ragged collection: rows of different buffers, ArrayBuffers and Buffers; the format is every row\'s', (t) => {
+test("ragged collection: rows of different buffers, ArrayBuffers and Buffers; the format is every row's", (t) => {
   const bytes = new BufferCollection2D([Buffer.from('abc'), new ArrayBuffer(1), new Uint8Array([7, 8])], { ragged: true })
   t.is(bytes.format, 'B')
   t.deepEqual(bytes.rowLengths(), [3, 1, 2])
@@ -266,7 +294,13 @@ test('ragged collection: rows of different buffers, ArrayBuffers and Buffers; th
   )
   throwsCode(t, () => new BufferCollection2D([new Float64Array(2)], { ragged: true, columnCount: 2 }), 'ERR_INVALID_ARGUMENT', TypeError)
   // Without ragged, rows of different lengths are still refused.
-  throwsCode(t, () => new BufferCollection2D([new Float64Array(2), new Float64Array(3)]), 'ERR_COLUMN_COUNT', Error, '1. object, expected column count: 2, found column count: 3')
+  throwsCode(
+    t,
+    () => new BufferCollection2D([new Float64Array(2), new Float64Array(3)]),
+    'ERR_COLUMN_COUNT',
+    Error,
+    '1. object, expected column count: 2, found column count: 3',
+  )
 })
 
 test('ragged collection: a read-only row makes it read-only', (t) => {
@@ -355,8 +389,16 @@ function expectNullTerminated(t: ExecutionContext, m: IndirectMemory2D | BufferC
 
 test('nullTerminated: true on every constructor that builds a row table', (t) => {
   expectNullTerminated(t, IndirectMemory2D.createMemory({ rows: 3, cols: 2, format: 'd', nullTerminated: true }), 'createMemory')
-  expectNullTerminated(t, IndirectMemory2D.createMemory({ rows: 4, cols: 0, format: 'd', nullTerminated: true }), 'createMemory with 0 columns')
-  expectNullTerminated(t, IndirectMemory2D.createMemory({ rows: 0, cols: 2, format: 'd', nullTerminated: true }), 'createMemory with 0 rows')
+  expectNullTerminated(
+    t,
+    IndirectMemory2D.createMemory({ rows: 4, cols: 0, format: 'd', nullTerminated: true }),
+    'createMemory with 0 columns',
+  )
+  expectNullTerminated(
+    t,
+    IndirectMemory2D.createMemory({ rows: 0, cols: 2, format: 'd', nullTerminated: true }),
+    'createMemory with 0 rows',
+  )
   expectNullTerminated(t, IndirectMemory2D.createRagged({ rowLengths: [2, 0, 3, 0], format: 'B', nullTerminated: true }), 'createRagged')
   const data = new Float64Array(12).map((_, i) => i)
   const rows = IndirectMemory2D.viewFromRows({ data, shape: [3, 4], stride: [4, 1] }, { nullTerminated: true })
@@ -365,8 +407,16 @@ test('nullTerminated: true on every constructor that builds a row table', (t) =>
   const columns = IndirectMemory2D.viewFromColumns({ data, shape: [4, 3], stride: [1, 4] }, { nullTerminated: true })
   t.deepEqual(columns.shape, [3, 4])
   expectNullTerminated(t, columns, 'viewFromColumns')
-  expectNullTerminated(t, new BufferCollection2D([new Float64Array(2), new Float64Array(2)], { nullTerminated: true }), 'BufferCollection2D')
-  expectNullTerminated(t, new BufferCollection2D([new Uint8Array(2), new Uint8Array(0), new Uint8Array(5)], { ragged: true, nullTerminated: true }), 'ragged BufferCollection2D')
+  expectNullTerminated(
+    t,
+    new BufferCollection2D([new Float64Array(2), new Float64Array(2)], { nullTerminated: true }),
+    'BufferCollection2D',
+  )
+  expectNullTerminated(
+    t,
+    new BufferCollection2D([new Uint8Array(2), new Uint8Array(0), new Uint8Array(5)], { ragged: true, nullTerminated: true }),
+    'ragged BufferCollection2D',
+  )
   expectNullTerminated(t, new BufferCollection2D([], { nullTerminated: true }), 'empty BufferCollection2D')
   const native = lib.make2d(3, 2)
   try {
@@ -404,8 +454,18 @@ type Op =
 
 const lengthsArb = fc.array(fc.nat({ max: 9 }), { maxLength: 7 })
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constant('set' as const), r: fc.integer({ min: -9, max: 9 }), c: fc.integer({ min: -11, max: 11 }), v: fc.integer({ min: -1000, max: 1000 }) }),
-  fc.record({ kind: fc.constant('view' as const), r: fc.nat({ max: 8 }), c: fc.nat({ max: 10 }), v: fc.integer({ min: -1000, max: 1000 }) }),
+  fc.record({
+    kind: fc.constant('set' as const),
+    r: fc.integer({ min: -9, max: 9 }),
+    c: fc.integer({ min: -11, max: 11 }),
+    v: fc.integer({ min: -1000, max: 1000 }),
+  }),
+  fc.record({
+    kind: fc.constant('view' as const),
+    r: fc.nat({ max: 8 }),
+    c: fc.nat({ max: 10 }),
+    v: fc.integer({ min: -1000, max: 1000 }),
+  }),
   fc.record({ kind: fc.constant('native' as const), v: fc.integer({ min: -5, max: 5 }) }),
 )
 
@@ -493,16 +553,20 @@ test('property: createRagged behaves as a plain array of rows', (t) => {
 
 test('property: a ragged collection is its row objects, read and written in place', (t) => {
   fc.assert(
-    fc.property(fc.array(fc.array(fc.integer({ min: -99, max: 99 }), { maxLength: 9 }), { maxLength: 7 }), fc.array(opArb, { maxLength: 25 }), (values, ops) => {
-      const rows = values.map((row) => Float64Array.from(row))
-      const m = new BufferCollection2D(rows, { ragged: true, format: 'd' })
-      const model = values.map((row) => [...row])
-      checkAgainstModel(model, m)
-      for (const op of ops) apply(model, m, op)
-      checkAgainstModel(model, m)
-      // The row objects hold exactly the model: nothing was copied.
-      if (JSON.stringify(rows.map((r) => Array.from(r))) !== JSON.stringify(model)) throw new Error('row objects differ from the model')
-    }),
+    fc.property(
+      fc.array(fc.array(fc.integer({ min: -99, max: 99 }), { maxLength: 9 }), { maxLength: 7 }),
+      fc.array(opArb, { maxLength: 25 }),
+      (values, ops) => {
+        const rows = values.map((row) => Float64Array.from(row))
+        const m = new BufferCollection2D(rows, { ragged: true, format: 'd' })
+        const model = values.map((row) => [...row])
+        checkAgainstModel(model, m)
+        for (const op of ops) apply(model, m, op)
+        checkAgainstModel(model, m)
+        // The row objects hold exactly the model: nothing was copied.
+        if (JSON.stringify(rows.map((r) => Array.from(r))) !== JSON.stringify(model)) throw new Error('row objects differ from the model')
+      },
+    ),
     params(150),
   )
   t.pass()

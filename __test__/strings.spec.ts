@@ -28,8 +28,16 @@ function expectStrings(t: ExecutionContext, m: IndirectMemory2D, strings: readon
   const lengths = strings.map((s) => utf8(s).length + 1)
   t.deepEqual(m.rowLengths(), lengths, `${label} rowLengths() count the NUL`)
   t.deepEqual(m.shape, [strings.length, Math.max(0, ...lengths)], `${label} shape`)
-  t.is(m.nbytes, lengths.reduce((a, n) => a + n, 0), `${label} nbytes`)
-  t.deepEqual(m.toArray(), strings.map((s) => [...utf8(s), 0]), `${label} toArray() is the bytes`)
+  t.is(
+    m.nbytes,
+    lengths.reduce((a, n) => a + n, 0),
+    `${label} nbytes`,
+  )
+  t.deepEqual(
+    m.toArray(),
+    strings.map((s) => [...utf8(s), 0]),
+    `${label} toArray() is the bytes`,
+  )
   strings.forEach((s, r) => {
     const bytes = utf8(s)
     const native = Array.from({ length: bytes.length + 1 }, (_, i) => lib.byte_at(m.pointer, r, i))
@@ -68,7 +76,10 @@ test('fromStrings: multi-byte UTF-8 (2, 3 and 4 bytes, combining marks) is store
   const m = IndirectMemory2D.fromStrings(strings)
   expectStrings(t, m, strings)
   t.deepEqual(m.rowLengths().slice(0, 4), [3, 13, 10, 5])
-  t.is(lib.strv_total_len(m.pointer), strings.reduce((a, s) => a + utf8(s).length, 0))
+  t.is(
+    lib.strv_total_len(m.pointer),
+    strings.reduce((a, s) => a + utf8(s).length, 0),
+  )
 })
 
 test('fromStrings: nullTerminated false and readonly', (t) => {
@@ -84,9 +95,26 @@ test('fromStrings: nullTerminated false and readonly', (t) => {
 })
 
 test('fromStrings: refuses non-strings and strings with an embedded NUL, with ERR_INVALID_ARGUMENT', (t) => {
-  const bad: unknown[][] = [[1], ['a', null], [undefined], [{}], [new String('boxed')], [Symbol('s')], ['ok', 2n], [['nested']], [Buffer.from('bytes')]]
+  const bad: unknown[][] = [
+    [1],
+    ['a', null],
+    [undefined],
+    [{}],
+    [new String('boxed')],
+    [Symbol('s')],
+    ['ok', 2n],
+    [['nested']],
+    [Buffer.from('bytes')],
+  ]
   for (const strings of bad) {
-    throwsCode(t, () => IndirectMemory2D.fromStrings(strings as string[]), 'ERR_INVALID_ARGUMENT', TypeError, undefined, String(strings.map((s) => typeof s)))
+    throwsCode(
+      t,
+      () => IndirectMemory2D.fromStrings(strings as string[]),
+      'ERR_INVALID_ARGUMENT',
+      TypeError,
+      undefined,
+      String(strings.map((s) => typeof s)),
+    )
   }
   for (const s of ['\0', 'a\0b', 'trailing\0', '\0leading']) {
     throwsCode(t, () => IndirectMemory2D.fromStrings(['fine', s]), 'ERR_INVALID_ARGUMENT', TypeError, undefined, JSON.stringify(s))
@@ -113,7 +141,13 @@ test('fromStrings: rows are writable from JS and from native code, and toStrings
 test('fromStrings: a string table is ragged: rectangular-only operations throw ERR_RAGGED', (t) => {
   const m = IndirectMemory2D.fromStrings(['a', 'bcd'])
   throwsCode(t, () => m.toTypedArray(), 'ERR_RAGGED', Error, 'rows have different lengths')
-  throwsCode(t, () => m.copyTo(IndirectMemory2D.createMemory({ rows: 2, cols: 4, format: 'B' })), 'ERR_RAGGED', Error, 'rows have different lengths')
+  throwsCode(
+    t,
+    () => m.copyTo(IndirectMemory2D.createMemory({ rows: 2, cols: 4, format: 'B' })),
+    'ERR_RAGGED',
+    Error,
+    'rows have different lengths',
+  )
 })
 
 test('fromStrings: release, then ERR_RELEASED', (t) => {

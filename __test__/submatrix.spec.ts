@@ -19,7 +19,14 @@ function kept(n: number, begin: number | undefined, end: number | undefined): nu
   return Array.from(Int32Array.from({ length: n }, (_, i) => i).subarray(begin, end))
 }
 
-function expectBlock(t: ExecutionContext, sub: { shape: [number, number]; get(r: number, c: number): unknown; toArray(): unknown[][] }, rows: number[], cols: number[], at: (r: number, c: number) => unknown, label: string): void {
+function expectBlock(
+  t: ExecutionContext,
+  sub: { shape: [number, number]; get(r: number, c: number): unknown; toArray(): unknown[][] },
+  rows: number[],
+  cols: number[],
+  at: (r: number, c: number) => unknown,
+  label: string,
+): void {
   t.deepEqual(sub.shape, [rows.length, cols.length], `${label} shape`)
   t.deepEqual(
     sub.toArray(),
@@ -253,7 +260,10 @@ test('a sub of a sub: indices relative to the block, pointers and zero-copy', (t
   const b = a.subMatrix(2, -1, 1, -2) // rows 3..5, cols 3..5
   expectBlock(t, b, [3, 4, 5], [3, 4, 5], (r, c) => 100 * r + c, 'sub of sub')
   t.is(b.rowPointer(0), m.rowPointer(3) + 3n * 8n)
-  t.is(lib.sum2d(b.pointer, 3, 3), [3, 4, 5].reduce((s, r) => s + [3, 4, 5].reduce((u, c) => u + 100 * r + c, 0), 0))
+  t.is(
+    lib.sum2d(b.pointer, 3, 3),
+    [3, 4, 5].reduce((s, r) => s + [3, 4, 5].reduce((u, c) => u + 100 * r + c, 0), 0),
+  )
   b.set(1, 1, -1)
   t.is(m.get(4, 4), -1)
   t.is(a.get(3, 2), -1)

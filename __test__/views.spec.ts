@@ -9,7 +9,6 @@ import { expectValues, testlib, throwsCode } from './helpers/native-views.js'
 
 type Matrix = IndirectMemory2D | BufferCollection2D
 
-
 /** 0, 1, 2, … as a Float64Array. */
 function iota(n: number, start = 0): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => start + i)
@@ -18,9 +17,15 @@ function iota(n: number, start = 0): Float64Array {
 // ---------------------------------------------------------------------------------------------------------
 // 1-D typed arrays of every kind: [1, n], the detected format, zero-copy both ways.
 
-type Kind = { name: string; make: () => ArrayBufferView & { [i: number]: number | bigint; length: number }; format: string; write: number | bigint }
+type Kind = {
+  name: string
+  make: () => ArrayBufferView & { [i: number]: number | bigint; length: number }
+  format: string
+  write: number | bigint
+}
 
-const Float16 = (globalThis as { Float16Array?: new (values: number[]) => ArrayBufferView & { [i: number]: number; length: number } }).Float16Array
+const Float16 = (globalThis as { Float16Array?: new (values: number[]) => ArrayBufferView & { [i: number]: number; length: number } })
+  .Float16Array
 
 const KINDS: Kind[] = [
   { name: 'Int8Array', make: () => new Int8Array([-128, -1, 0, 127]), format: 'b', write: -7 },
@@ -178,7 +183,7 @@ for (const key of ['stride', 'strides'] as const) {
       const expected = r % 2 === 0 ? 1000 + (r / 2) * 4 + (i % 4) : i
       if (data[i] !== expected) t.fail(`data[${i}] = ${data[i]}, expected ${expected}`)
     }
-    t.is(testlib().sum2d(m.pointer, 3, 4), (1000 * 12 + (11 * 12) / 2))
+    t.is(testlib().sum2d(m.pointer, 3, 4), 1000 * 12 + (11 * 12) / 2)
   })
 }
 
@@ -192,7 +197,10 @@ test('overlapping rows: row stride 0 (one row repeated) and row stride 1 (slidin
   const win = IndirectMemory2D.viewFromRows({ data, shape: [5, 4], stride: [1, 1] })
   expectValues(t, win, 5, 4, (r, c) => data[r + c])
   t.is(win.rowPointer(1) - win.rowPointer(0), 8n)
-  t.is(testlib().sum2d(win.pointer, 5, 4), Array.from({ length: 20 }, (_, k) => data[Math.floor(k / 4) + (k % 4)]).reduce((a, b) => a + b, 0))
+  t.is(
+    testlib().sum2d(win.pointer, 5, 4),
+    Array.from({ length: 20 }, (_, k) => data[Math.floor(k / 4) + (k % 4)]).reduce((a, b) => a + b, 0),
+  )
 })
 
 test('release() of a view gives up the source without touching it; later use → ERR_RELEASED', (t) => {
@@ -253,7 +261,10 @@ test('viewFromColumns of a column-major source is the transpose: shape [cols, ro
   t.is(m.get(0, 2), -8)
   // native code sees the transpose as a double** of 4 rows × 3 columns
   const lib = testlib()
-  t.is(lib.sum2d(m.pointer, 4, 3), Array.from(data).reduce((a, b) => a + b, 0))
+  t.is(
+    lib.sum2d(m.pointer, 4, 3),
+    Array.from(data).reduce((a, b) => a + b, 0),
+  )
   lib.fill2d(m.pointer, 4, 3, 0)
   // fill2d writes r * 3 + c into matrix (r, c) = source (c, r) = data[c + 3 r]: data[k] = k
   t.deepEqual(Array.from(data), Array.from(iota(12)))
@@ -274,8 +285,20 @@ test('viewFromColumns with an offset, stdlib strides and a negative column strid
 
 test('viewFromColumns of a square C-order array fails, of its F-order twin works; viewFromRows the other way round', (t) => {
   const data = iota(9)
-  throwsCode(t, () => IndirectMemory2D.viewFromColumns({ data, shape: [3, 3], stride: [3, 1] }), 'ERR_NOT_CONTIGUOUS', Error, "columns of the buffer-object aren't contiguous")
-  throwsCode(t, () => IndirectMemory2D.viewFromRows({ data, shape: [3, 3], stride: [1, 3] }), 'ERR_NOT_CONTIGUOUS', Error, "rows of the buffer-object aren't contiguous")
+  throwsCode(
+    t,
+    () => IndirectMemory2D.viewFromColumns({ data, shape: [3, 3], stride: [3, 1] }),
+    'ERR_NOT_CONTIGUOUS',
+    Error,
+    "columns of the buffer-object aren't contiguous",
+  )
+  throwsCode(
+    t,
+    () => IndirectMemory2D.viewFromRows({ data, shape: [3, 3], stride: [1, 3] }),
+    'ERR_NOT_CONTIGUOUS',
+    Error,
+    "rows of the buffer-object aren't contiguous",
+  )
   expectValues(t, IndirectMemory2D.viewFromColumns({ data, shape: [3, 3], stride: [1, 3] }), 3, 3, (i, j) => data[j + 3 * i])
 })
 
@@ -291,7 +314,14 @@ test('non-contiguous rows → ERR_NOT_CONTIGUOUS "rows of the buffer-object aren
     { data, shape: [4], stride: [2] },
     { data, shape: [2, 3], stride: [4, 0] },
   ]) {
-    throwsCode(t, () => IndirectMemory2D.viewFromRows(src), 'ERR_NOT_CONTIGUOUS', Error, "rows of the buffer-object aren't contiguous", JSON.stringify({ ...src, data: undefined }))
+    throwsCode(
+      t,
+      () => IndirectMemory2D.viewFromRows(src),
+      'ERR_NOT_CONTIGUOUS',
+      Error,
+      "rows of the buffer-object aren't contiguous",
+      JSON.stringify({ ...src, data: undefined }),
+    )
   }
 })
 
@@ -302,16 +332,41 @@ test('non-contiguous columns → ERR_NOT_CONTIGUOUS "columns of the buffer-objec
     { data, shape: [2, 3], stride: [2, 6] },
     { data, shape: [3, 2], strides: [-1, 3], offset: 2 },
   ]) {
-    throwsCode(t, () => IndirectMemory2D.viewFromColumns(src), 'ERR_NOT_CONTIGUOUS', Error, "columns of the buffer-object aren't contiguous", JSON.stringify({ ...src, data: undefined }))
+    throwsCode(
+      t,
+      () => IndirectMemory2D.viewFromColumns(src),
+      'ERR_NOT_CONTIGUOUS',
+      Error,
+      "columns of the buffer-object aren't contiguous",
+      JSON.stringify({ ...src, data: undefined }),
+    )
   }
 })
 
 test('3-D and 4-D sources → ERR_TOO_MANY_DIMENSIONS "expected at most 2 but found n dimensions"', (t) => {
   const data = iota(48)
   for (const how of ['viewFromRows', 'viewFromColumns'] as const) {
-    throwsCode(t, () => IndirectMemory2D[how]({ data, shape: [2, 3, 4] }), 'ERR_TOO_MANY_DIMENSIONS', Error, 'expected at most 2 but found 3 dimensions')
-    throwsCode(t, () => IndirectMemory2D[how]({ data, shape: [2, 3, 4], stride: [12, 4, 1] }), 'ERR_TOO_MANY_DIMENSIONS', Error, 'expected at most 2 but found 3 dimensions')
-    throwsCode(t, () => IndirectMemory2D[how]({ data, shape: [2, 2, 3, 4], strides: [24, 12, 4, 1] }), 'ERR_TOO_MANY_DIMENSIONS', Error, 'expected at most 2 but found 4 dimensions')
+    throwsCode(
+      t,
+      () => IndirectMemory2D[how]({ data, shape: [2, 3, 4] }),
+      'ERR_TOO_MANY_DIMENSIONS',
+      Error,
+      'expected at most 2 but found 3 dimensions',
+    )
+    throwsCode(
+      t,
+      () => IndirectMemory2D[how]({ data, shape: [2, 3, 4], stride: [12, 4, 1] }),
+      'ERR_TOO_MANY_DIMENSIONS',
+      Error,
+      'expected at most 2 but found 3 dimensions',
+    )
+    throwsCode(
+      t,
+      () => IndirectMemory2D[how]({ data, shape: [2, 2, 3, 4], strides: [24, 12, 4, 1] }),
+      'ERR_TOO_MANY_DIMENSIONS',
+      Error,
+      'expected at most 2 but found 4 dimensions',
+    )
   }
 })
 
@@ -328,10 +383,39 @@ test('a matrix is not a source of viewFromRows / viewFromColumns → ERR_INVALID
 })
 
 test('numbers, strings, plain arrays and other non-sources → ERR_INVALID_ARGUMENT', (t) => {
-  const bad: unknown[] = [1, 1.5, NaN, 'abc', '', [1, 2, 3], [[1, 2], [3, 4]], [new Float64Array(2)], null, undefined, true, 1n, {}, { data: [1, 2, 3], shape: [1, 3] }, { shape: [1, 3] }, () => 0, new Map(), Symbol('s')]
+  const bad: unknown[] = [
+    1,
+    1.5,
+    NaN,
+    'abc',
+    '',
+    [1, 2, 3],
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    [new Float64Array(2)],
+    null,
+    undefined,
+    true,
+    1n,
+    {},
+    { data: [1, 2, 3], shape: [1, 3] },
+    { shape: [1, 3] },
+    () => 0,
+    new Map(),
+    Symbol('s'),
+  ]
   for (const how of ['viewFromRows', 'viewFromColumns'] as const) {
     for (const x of bad) {
-      throwsCode(t, () => IndirectMemory2D[how](x as never), 'ERR_INVALID_ARGUMENT', TypeError, undefined, `${how}(${typeof x === 'symbol' ? 'symbol' : typeof x === 'bigint' ? `${x}n` : JSON.stringify(x) ?? String(x)})`)
+      throwsCode(
+        t,
+        () => IndirectMemory2D[how](x as never),
+        'ERR_INVALID_ARGUMENT',
+        TypeError,
+        undefined,
+        `${how}(${typeof x === 'symbol' ? 'symbol' : typeof x === 'bigint' ? `${x}n` : (JSON.stringify(x) ?? String(x))})`,
+      )
     }
   }
 })
@@ -349,7 +433,14 @@ test('an ndarray-like whose shape, strides or offset reach outside its data → 
     { data, shape: [2, 3], stride: [1, 3] }, // column-major reach: last at 1 + 6 = 7
   ]) {
     for (const how of ['viewFromRows', 'viewFromColumns'] as const) {
-      throwsCode(t, () => IndirectMemory2D[how](src), 'ERR_INVALID_ARGUMENT', TypeError, undefined, `${how} ${JSON.stringify({ ...src, data: undefined })}`)
+      throwsCode(
+        t,
+        () => IndirectMemory2D[how](src),
+        'ERR_INVALID_ARGUMENT',
+        TypeError,
+        undefined,
+        `${how} ${JSON.stringify({ ...src, data: undefined })}`,
+      )
     }
   }
   // Exactly at the edge is fine.
@@ -363,7 +454,14 @@ test('options must be undefined or a plain object → ERR_INVALID_ARGUMENT', (t)
     throwsCode(t, () => IndirectMemory2D.viewFromColumns(a, opts as never), 'ERR_INVALID_ARGUMENT', TypeError)
   }
   for (const readonly of ['yes', 1, null]) {
-    throwsCode(t, () => IndirectMemory2D.viewFromRows(a, { readonly: readonly as never }), 'ERR_INVALID_ARGUMENT', TypeError, undefined, `readonly: ${String(readonly)}`)
+    throwsCode(
+      t,
+      () => IndirectMemory2D.viewFromRows(a, { readonly: readonly as never }),
+      'ERR_INVALID_ARGUMENT',
+      TypeError,
+      undefined,
+      `readonly: ${String(readonly)}`,
+    )
   }
   t.deepEqual(IndirectMemory2D.viewFromRows(a, undefined).shape, [1, 3])
   t.deepEqual(IndirectMemory2D.viewFromRows(a, {}).shape, [1, 3])
@@ -475,7 +573,12 @@ test("a 2-D byte ndarray viewed with format 'd' regroups every row: [2, 16] byte
 test('a row byte length that does not divide by the itemsize, or a different itemsize → ERR_ITEMSIZE_MISMATCH', (t) => {
   throwsCode(t, () => IndirectMemory2D.viewFromRows(new Uint8Array(12), { format: 'd' }), 'ERR_ITEMSIZE_MISMATCH', Error)
   throwsCode(t, () => IndirectMemory2D.viewFromRows(new ArrayBuffer(6), { format: 'i' }), 'ERR_ITEMSIZE_MISMATCH', Error)
-  throwsCode(t, () => IndirectMemory2D.viewFromRows({ data: new Uint8Array(24), shape: [2, 12] }, { format: 'd' }), 'ERR_ITEMSIZE_MISMATCH', Error)
+  throwsCode(
+    t,
+    () => IndirectMemory2D.viewFromRows({ data: new Uint8Array(24), shape: [2, 12] }, { format: 'd' }),
+    'ERR_ITEMSIZE_MISMATCH',
+    Error,
+  )
   throwsCode(t, () => IndirectMemory2D.viewFromColumns(new Uint8Array(7), { format: 'h' }), 'ERR_ITEMSIZE_MISMATCH', Error)
   // not bytes: the itemsize must be the same
   throwsCode(t, () => IndirectMemory2D.viewFromRows(new Float32Array(4), { format: 'd' }), 'ERR_ITEMSIZE_MISMATCH', Error)
@@ -487,8 +590,22 @@ test('a row byte length that does not divide by the itemsize, or a different ite
 test('a bad format override → ERR_INVALID_FORMAT; null and undefined mean detect', (t) => {
   const a = new Float64Array([1, 2, 3])
   for (const format of ['', 'zz', 'k', '0d', '=n', 'float65', 5, true, {}]) {
-    throwsCode(t, () => IndirectMemory2D.viewFromRows(a, { format: format as string }), 'ERR_INVALID_FORMAT', TypeError, undefined, JSON.stringify(format))
-    throwsCode(t, () => IndirectMemory2D.viewFromColumns(a, { format: format as string }), 'ERR_INVALID_FORMAT', TypeError, undefined, JSON.stringify(format))
+    throwsCode(
+      t,
+      () => IndirectMemory2D.viewFromRows(a, { format: format as string }),
+      'ERR_INVALID_FORMAT',
+      TypeError,
+      undefined,
+      JSON.stringify(format),
+    )
+    throwsCode(
+      t,
+      () => IndirectMemory2D.viewFromColumns(a, { format: format as string }),
+      'ERR_INVALID_FORMAT',
+      TypeError,
+      undefined,
+      JSON.stringify(format),
+    )
   }
   for (const format of [null, undefined]) {
     const m = IndirectMemory2D.viewFromRows(a, { format })
@@ -515,7 +632,10 @@ test('native sum2d / fill2d through a strided viewFromRows; writes appear in the
   for (let r = 0; r < 4; r++) t.is(lib.row_at(m.pointer, r), m.rowPointer(r))
   const ptrs = m.rowPointers()
   t.true(ptrs instanceof BigUint64Array)
-  t.deepEqual(Array.from(ptrs), [0, 1, 2, 3].map((r) => lib.row_at(m.pointer, r)))
+  t.deepEqual(
+    Array.from(ptrs),
+    [0, 1, 2, 3].map((r) => lib.row_at(m.pointer, r)),
+  )
   // consecutive rows are 10 doubles apart, and row 0 starts 3 doubles into the data
   t.is(ptrs[1] - ptrs[0], 80n)
   t.is(m.rowPointer(-1) - m.rowPointer(0), 240n)

@@ -46,7 +46,14 @@ function layout(t: ExecutionContext, m: IndirectMemory2D): { sab: SharedArrayBuf
   return { sab, rowStride, offset: row0.byteOffset / 8 }
 }
 
-function expectFilled(t: ExecutionContext, m: IndirectMemory2D | BufferCollection2D, cols: number, value: (r: number) => number | undefined, untouched: number, label: string): number {
+function expectFilled(
+  t: ExecutionContext,
+  m: IndirectMemory2D | BufferCollection2D,
+  cols: number,
+  value: (r: number) => number | undefined,
+  untouched: number,
+  label: string,
+): number {
   let sum = 0
   for (let r = 0; r < m.rows; r++) {
     const v = value(r)
@@ -118,7 +125,18 @@ test('a 1-D view over a SharedArrayBuffer ([1, n]) filled in a worker through se
   const sab = new SharedArrayBuffer(8 * n)
   const main = IndirectMemory2D.viewFromRows(new Float64Array(sab))
   t.deepEqual(main.shape, [1, n])
-  const r = await runWorker({ sab, rows: 1, cols: n, rowStride: n, offset: 0, wrap: 'rows1d', fill: 'set', value: 7, rowBegin: 0, rowEnd: 1 })
+  const r = await runWorker({
+    sab,
+    rows: 1,
+    cols: n,
+    rowStride: n,
+    offset: 0,
+    wrap: 'rows1d',
+    fill: 'set',
+    value: 7,
+    rowBegin: 0,
+    rowEnd: 1,
+  })
   t.deepEqual(main.toArray(), [Array.from({ length: n }, (_, c) => 7 + c)])
   t.is(testlib().sum2d(main.pointer, 1, n), 9 * 7 + 36)
   t.is(r.nativeSum, 9 * 7 + 36)

@@ -20,7 +20,10 @@ console.log(`matrix ${mem.shape.join('×')} of ${mem.dtype}, T** at 0x${mem.poin
 console.log('filled from JS:', mem.toArray())
 
 // Native code reads it through the double** it is given.
-const jsSum = mem.toArray().flat().reduce<number>((a, b) => a + Number(b), 0)
+const jsSum = mem
+  .toArray()
+  .flat()
+  .reduce<number>((a, b) => a + Number(b), 0)
 const nativeSum = sum2d(mem.pointer, rows, cols)
 console.log(`native sum2d(mem.pointer) = ${nativeSum} (JS sum ${jsSum})`)
 if (nativeSum !== jsSum) throw new Error('native code did not see what JS wrote')

@@ -25,12 +25,9 @@ export function loadLibrary(what: string, names: readonly string[], packages: st
     }
   }
   console.error(
-    [
-      `cannot load ${what}; tried:`,
-      ...failures,
-      `Install ${packages}`,
-      'On Debian/Ubuntu: sudo bash scripts/install-native-deps.sh',
-    ].join('\n'),
+    [`cannot load ${what}; tried:`, ...failures, `Install ${packages}`, 'On Debian/Ubuntu: sudo bash scripts/install-native-deps.sh'].join(
+      '\n',
+    ),
   )
   process.exit(2)
 }

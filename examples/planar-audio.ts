@@ -75,13 +75,33 @@ function optionalFunc(declaration: string): ((...args: never[]) => unknown) | un
 const swr_alloc_set_opts2 = optionalFunc(
   'int swr_alloc_set_opts2(_Inout_ void **ps, const AVChannelLayout *out_layout, int out_fmt, int out_rate, const AVChannelLayout *in_layout, int in_fmt, int in_rate, int log_offset, void *log_ctx)',
 ) as
-  | ((ps: (Ptr | null)[], outLayout: object, outFmt: number, outRate: number, inLayout: object, inFmt: number, inRate: number, logOffset: number, logCtx: null) => number)
+  | ((
+      ps: (Ptr | null)[],
+      outLayout: object,
+      outFmt: number,
+      outRate: number,
+      inLayout: object,
+      inFmt: number,
+      inRate: number,
+      logOffset: number,
+      logCtx: null,
+    ) => number)
   | undefined
 // FFmpeg < 5.1 (deprecated in 5.1, removed in 7): struct SwrContext *swr_alloc_set_opts(s, int64_t out_ch_layout, ...)
 const swr_alloc_set_opts = optionalFunc(
   'void *swr_alloc_set_opts(void *s, int64_t out_layout, int out_fmt, int out_rate, int64_t in_layout, int in_fmt, int in_rate, int log_offset, void *log_ctx)',
 ) as
-  | ((s: null, outLayout: bigint, outFmt: number, outRate: number, inLayout: bigint, inFmt: number, inRate: number, logOffset: number, logCtx: null) => Ptr | null)
+  | ((
+      s: null,
+      outLayout: bigint,
+      outFmt: number,
+      outRate: number,
+      inLayout: bigint,
+      inFmt: number,
+      inRate: number,
+      logOffset: number,
+      logCtx: null,
+    ) => Ptr | null)
   | undefined
 
 /** A SwrContext converting stereo planar float from `inRate` to `outRate`, initialized. */
@@ -96,7 +116,17 @@ function createResampler(inRate: number, outRate: number): Ptr {
     ctx = ps[0]
   } else if (swr_alloc_set_opts !== undefined) {
     api = 'swr_alloc_set_opts (int64 layouts)'
-    ctx = swr_alloc_set_opts(null, AV_CH_LAYOUT_STEREO, AV_SAMPLE_FMT_FLTP, outRate, AV_CH_LAYOUT_STEREO, AV_SAMPLE_FMT_FLTP, inRate, 0, null)
+    ctx = swr_alloc_set_opts(
+      null,
+      AV_CH_LAYOUT_STEREO,
+      AV_SAMPLE_FMT_FLTP,
+      outRate,
+      AV_CH_LAYOUT_STEREO,
+      AV_SAMPLE_FMT_FLTP,
+      inRate,
+      0,
+      null,
+    )
   } else {
     throw new Error(`${libName} exports neither swr_alloc_set_opts2 nor swr_alloc_set_opts`)
   }
@@ -149,9 +179,13 @@ const version = swresample_version()
 console.log(`libswresample ${version >> 16}.${(version >> 8) & 0xff}.${version & 0xff} (${libName})`)
 
 // The input: one Float32Array per channel, the planar float** over them (zero-copy).
-const channels = frequencies.map((f) => Float32Array.from({ length: inCount }, (_, n) => amplitude * Math.sin((2 * Math.PI * f * n) / inRate)))
+const channels = frequencies.map((f) =>
+  Float32Array.from({ length: inCount }, (_, n) => amplitude * Math.sin((2 * Math.PI * f * n) / inRate)),
+)
 using input = new BufferCollection2D(channels)
-console.log(`input: ${input.rows} channels × ${input.cols} samples of ${input.dtype} at ${inRate} Hz, float** at 0x${input.pointer.toString(16)}`)
+console.log(
+  `input: ${input.rows} channels × ${input.cols} samples of ${input.dtype} at ${inRate} Hz, float** at 0x${input.pointer.toString(16)}`,
+)
 checks.check(
   'input float** rows are the Float32Arrays themselves (zero-copy)',
   channels.every((ch, c) => isAddressOf(input.rowPointer(c), new Uint8Array(ch.buffer, ch.byteOffset, ch.byteLength))),
@@ -170,7 +204,9 @@ try {
   if (converted < 0) throw new Error(`swr_convert failed: ${converted}`)
   total = converted
   delayBeforeFlush = Number(swr_get_delay(ctx, outRate))
-  console.log(`swr_convert: ${converted} samples out for ${inCount} in (capacity ${outCapacity}); still buffered: ${delayBeforeFlush} output samples`)
+  console.log(
+    `swr_convert: ${converted} samples out for ${inCount} in (capacity ${outCapacity}); still buffered: ${delayBeforeFlush} output samples`,
+  )
 
   // Flush: null input. The tail is written from column `total` on, through a sub-matrix's float**.
   let drained = false
@@ -185,7 +221,11 @@ try {
     console.log(`swr_convert flush: ${n} samples into subMatrix(0, 2, ${total}) (column offset ${total})`)
     total += n
   }
-  checks.check('flushing drained the resampler within the capacity', drained, drained ? 'the last flush returned 0' : `the output is full at ${total} samples`)
+  checks.check(
+    'flushing drained the resampler within the capacity',
+    drained,
+    drained ? 'the last flush returned 0' : `the output is full at ${total} samples`,
+  )
 
   // Zero-copy views of what libswresample wrote, trimmed to the samples produced.
   const out = output.rowViews().map((row) => row.subarray(0, total))
@@ -211,7 +251,11 @@ try {
     for (let i = 0; i < middle[c].length; i++) {
       worst = Math.max(worst, Math.abs(middle[c][i] - amplitude * Math.sin((2 * Math.PI * frequencies[c] * (begin + i)) / outRate)))
     }
-    checks.check(`${name} matches the ideal ${outRate} Hz sine sample by sample (±1e-3)`, worst <= 1e-3, `max deviation ${worst.toExponential(2)}`)
+    checks.check(
+      `${name} matches the ideal ${outRate} Hz sine sample by sample (±1e-3)`,
+      worst <= 1e-3,
+      `max deviation ${worst.toExponential(2)}`,
+    )
   }
 } finally {
   swr_free([ctx])

@@ -13,17 +13,24 @@
 // Needs libpng16.so.16: Debian/Ubuntu package libpng16-16 (libpng16-16t64 on Debian 13 / Ubuntu 24.04);
 // `sudo bash scripts/install-native-deps.sh` installs it.
 
-import { IndirectMemory2D } from 'indirect-buffer'
-import koffi from 'koffi'
 import { writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { IndirectMemory2D } from 'indirect-buffer'
+import koffi from 'koffi'
 import { PNG } from 'pngjs'
 import { Checks, isAddressOf, loadLibrary } from './native-libs'
 
 const { lib, name: libName } = loadLibrary(
   'libpng 1.6',
-  ['libpng16.so.16', 'libpng16.so', 'libpng16.16.dylib', '/opt/homebrew/lib/libpng16.16.dylib', '/usr/local/lib/libpng16.16.dylib', 'libpng16.dll'],
+  [
+    'libpng16.so.16',
+    'libpng16.so',
+    'libpng16.16.dylib',
+    '/opt/homebrew/lib/libpng16.16.dylib',
+    '/usr/local/lib/libpng16.16.dylib',
+    'libpng16.dll',
+  ],
   'the Debian/Ubuntu package libpng16-16 (libpng16-16t64 on Debian 13 / Ubuntu 24.04)',
 )
 
@@ -57,10 +64,24 @@ const png_set_write_fn = lib.func('void png_set_write_fn(void *png, void *io_ptr
   writeFn: unknown,
   flushFn: unknown,
 ) => void
-const png_set_read_fn = lib.func('void png_set_read_fn(void *png, void *io_ptr, png_rw_ptr *read_fn)') as (png: Ptr, io: null, readFn: unknown) => void
+const png_set_read_fn = lib.func('void png_set_read_fn(void *png, void *io_ptr, png_rw_ptr *read_fn)') as (
+  png: Ptr,
+  io: null,
+  readFn: unknown,
+) => void
 const png_set_IHDR = lib.func(
   'void png_set_IHDR(void *png, void *info, uint32_t width, uint32_t height, int bit_depth, int color_type, int interlace, int compression, int filter)',
-) as (png: Ptr, info: Ptr, w: number, h: number, depth: number, color: number, interlace: number, compression: number, filter: number) => void
+) as (
+  png: Ptr,
+  info: Ptr,
+  w: number,
+  h: number,
+  depth: number,
+  color: number,
+  interlace: number,
+  compression: number,
+  filter: number,
+) => void
 const png_write_info = lib.func('void png_write_info(void *png, void *info)') as (png: Ptr, info: Ptr) => void
 // png_bytepp: the row-pointer table. `viewFromRows(...).pointer` (a bigint) goes straight in.
 const png_write_image = lib.func('void png_write_image(void *png, uint8_t **rows)') as (png: Ptr, rows: bigint) => void
@@ -78,16 +99,17 @@ const png_destroy_write_struct = lib.func('void png_destroy_write_struct(_Inout_
   png: (Ptr | null)[],
   info: (Ptr | null)[] | null,
 ) => void
-const png_destroy_read_struct = lib.func('void png_destroy_read_struct(_Inout_ void **png, _Inout_ void **info, _Inout_ void **end_info)') as (
-  png: (Ptr | null)[],
-  info: (Ptr | null)[] | null,
-  endInfo: (Ptr | null)[] | null,
-) => void
+const png_destroy_read_struct = lib.func(
+  'void png_destroy_read_struct(_Inout_ void **png, _Inout_ void **info, _Inout_ void **end_info)',
+) as (png: (Ptr | null)[], info: (Ptr | null)[] | null, endInfo: (Ptr | null)[] | null) => void
 
 // libpng reports errors through png_error → longjmp. Without a jmp_buf (which JS cannot set) it aborts the
 // process, and an error handler may not return either. So only valid input is used here; the handlers just
 // make the message visible before libpng aborts, and show warnings.
-const onError = koffi.register((_png: Ptr, message: string) => console.error(`libpng error (libpng will abort): ${message}`), koffi.pointer(png_error_ptr))
+const onError = koffi.register(
+  (_png: Ptr, message: string) => console.error(`libpng error (libpng will abort): ${message}`),
+  koffi.pointer(png_error_ptr),
+)
 const onWarning = koffi.register((_png: Ptr, message: string) => console.error(`libpng warning: ${message}`), koffi.pointer(png_error_ptr))
 
 const checks = new Checks()
@@ -124,7 +146,10 @@ console.log(`libpng ${version} (${libName}); image ${width}×${height} RGB, ${pi
 function encode(): Uint8Array {
   // The png_bytepp: a row-pointer table over the Uint8Array itself.
   using rows = IndirectMemory2D.viewFromRows({ data: pixels, shape: [height, rowBytes], stride: [rowBytes, 1] })
-  checks.check('row table points into the Uint8Array (zero-copy)', isAddressOf(rows.rowPointer(0), pixels) && isAddressOf(rows.rowPointer(height - 1), pixels.subarray((height - 1) * rowBytes)))
+  checks.check(
+    'row table points into the Uint8Array (zero-copy)',
+    isAddressOf(rows.rowPointer(0), pixels) && isAddressOf(rows.rowPointer(height - 1), pixels.subarray((height - 1) * rowBytes)),
+  )
 
   const chunks: Uint8Array[] = []
   const write = koffi.register((_png: Ptr, data: Ptr, length: number) => {
@@ -179,7 +204,10 @@ function decode(bytes: Uint8Array): IndirectMemory2D<'B'> {
     const color = png_get_color_type(png, info)
     const stride = Number(png_get_rowbytes(png, info))
     console.log(`libpng header: ${w}×${h}, bit depth ${depth}, color type ${color}, ${stride} bytes per row`)
-    checks.check('header is 8-bit RGB of the original size', w === width && h === height && depth === 8 && color === PNG_COLOR_TYPE_RGB && stride === w * 3)
+    checks.check(
+      'header is 8-bit RGB of the original size',
+      w === width && h === height && depth === 8 && color === PNG_COLOR_TYPE_RGB && stride === w * 3,
+    )
     // The png_bytepp to decode into: the row table of an owned, zero-filled matrix.
     const mem = IndirectMemory2D.createMemory({ rows: h, cols: w * 3, format: 'B' })
     png_read_image(png, mem.pointer)
@@ -201,10 +229,19 @@ function decode(bytes: Uint8Array): IndirectMemory2D<'B'> {
     const original = pixels.subarray(y * rowBytes, (y + 1) * rowBytes)
     for (let i = 0; i < rowBytes; i++) if (rows[y][i] !== original[i]) diff++
   }
-  checks.check('libpng decode == original pixels', diff === 0, diff === 0 ? `${height} rows × ${rowBytes} bytes identical` : `${diff} bytes differ`)
+  checks.check(
+    'libpng decode == original pixels',
+    diff === 0,
+    diff === 0 ? `${height} rows × ${rowBytes} bytes identical` : `${diff} bytes differ`,
+  )
   const flat = decoded.toTypedArray()
-  checks.check('toTypedArray() of the decoded matrix == original Uint8Array', flat.length === pixels.length && flat.every((v, i) => v === pixels[i]))
-  const markersOk = markers.every(([x, y, r, g, b]) => decoded.get(y, 3 * x) === r && decoded.get(y, 3 * x + 1) === g && decoded.get(y, 3 * x + 2) === b)
+  checks.check(
+    'toTypedArray() of the decoded matrix == original Uint8Array',
+    flat.length === pixels.length && flat.every((v, i) => v === pixels[i]),
+  )
+  const markersOk = markers.every(
+    ([x, y, r, g, b]) => decoded.get(y, 3 * x) === r && decoded.get(y, 3 * x + 1) === g && decoded.get(y, 3 * x + 2) === b,
+  )
   checks.check('marker pixels exact (libpng decode)', markersOk, markers.map(([x, y, r, g, b]) => `(${x},${y})=${r},${g},${b}`).join(' '))
 }
 
@@ -215,9 +252,19 @@ function decode(bytes: Uint8Array): IndirectMemory2D<'B'> {
   checks.check('pngjs reads the same size', png.width === width && png.height === height, `${png.width}×${png.height}`)
   let diff = 0
   for (let p = 0; p < width * height; p++) {
-    if (png.data[4 * p] !== pixels[3 * p] || png.data[4 * p + 1] !== pixels[3 * p + 1] || png.data[4 * p + 2] !== pixels[3 * p + 2] || png.data[4 * p + 3] !== 255) diff++
+    if (
+      png.data[4 * p] !== pixels[3 * p] ||
+      png.data[4 * p + 1] !== pixels[3 * p + 1] ||
+      png.data[4 * p + 2] !== pixels[3 * p + 2] ||
+      png.data[4 * p + 3] !== 255
+    )
+      diff++
   }
-  checks.check('pngjs decode == original pixels (alpha 255)', diff === 0, diff === 0 ? `${width * height} pixels identical` : `${diff} pixels differ`)
+  checks.check(
+    'pngjs decode == original pixels (alpha 255)',
+    diff === 0,
+    diff === 0 ? `${width * height} pixels identical` : `${diff} pixels differ`,
+  )
   const markersOk = markers.every(([x, y, r, g, b]) => {
     const i = 4 * (y * width + x)
     return png.data[i] === r && png.data[i + 1] === g && png.data[i + 2] === b

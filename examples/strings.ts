@@ -18,7 +18,14 @@ import { Checks, loadLibrary } from './native-libs'
 
 const { lib, name: libName } = loadLibrary(
   'GLib 2',
-  ['libglib-2.0.so.0', 'libglib-2.0.so', 'libglib-2.0.0.dylib', '/opt/homebrew/lib/libglib-2.0.0.dylib', '/usr/local/lib/libglib-2.0.0.dylib', 'libglib-2.0-0.dll'],
+  [
+    'libglib-2.0.so.0',
+    'libglib-2.0.so',
+    'libglib-2.0.0.dylib',
+    '/opt/homebrew/lib/libglib-2.0.0.dylib',
+    '/usr/local/lib/libglib-2.0.0.dylib',
+    'libglib-2.0-0.dll',
+  ],
   'the Debian/Ubuntu package libglib2.0-0 (libglib2.0-0t64 on Debian 13 / Ubuntu 24.04)',
 )
 
@@ -37,7 +44,11 @@ const GString = koffi.disposable('GlibOwnedString', 'char *', g_free)
 const g_strv_length = lib.func('unsigned int g_strv_length(char **str_array)') as (strv: bigint) => number
 const g_strjoinv = lib.func('g_strjoinv', GString, ['const char *', 'char **']) as (separator: string, strv: bigint) => string
 // Returns a newly allocated strv (bigint in koffi 3), to be freed with g_strfreev.
-const g_strsplit = lib.func('char **g_strsplit(const char *string, const char *delimiter, int max_tokens)') as (s: string, delimiter: string, max: number) => Ptr | null
+const g_strsplit = lib.func('char **g_strsplit(const char *string, const char *delimiter, int max_tokens)') as (
+  s: string,
+  delimiter: string,
+  max: number,
+) => Ptr | null
 const g_strfreev = lib.func('void g_strfreev(char **str_array)') as (strv: Ptr) => void
 
 const checks = new Checks()
@@ -83,11 +94,22 @@ let freed = 0
   const expected = text.split('|') // g_strsplit keeps empty pieces, as String.prototype.split does
   try {
     console.log(`g_strsplit: ${fromC.rows} strings at 0x${address.toString(16)}: ${JSON.stringify(fromC.toStrings())}`)
-    checks.check('fromStringArray wraps the strv in place', fromC.pointer === address && fromC.rows === expected.length, `${fromC.rows} rows`)
+    checks.check(
+      'fromStringArray wraps the strv in place',
+      fromC.pointer === address && fromC.rows === expected.length,
+      `${fromC.rows} rows`,
+    )
     checks.check('toStrings() == String.prototype.split', JSON.stringify(fromC.toStrings()) === JSON.stringify(expected))
-    checks.check('row lengths are strlen + 1', expected.every((s, i) => fromC.rowLength(i) === utf8Length(s) + 1), fromC.rowLengths().join(', '))
+    checks.check(
+      'row lengths are strlen + 1',
+      expected.every((s, i) => fromC.rowLength(i) === utf8Length(s) + 1),
+      fromC.rowLengths().join(', '),
+    )
     // Back into GLib: the wrapped strv is an ordinary char** again.
-    checks.check('g_strv_length and g_strjoinv on the wrapped strv', g_strv_length(fromC.pointer) === expected.length && g_strjoinv('|', fromC.pointer) === text)
+    checks.check(
+      'g_strv_length and g_strjoinv on the wrapped strv',
+      g_strv_length(fromC.pointer) === expected.length && g_strjoinv('|', fromC.pointer) === text,
+    )
     checks.check('the nanny has not run while the list is in use', freed === 0)
   } finally {
     fromC.release()

@@ -1,9 +1,9 @@
 // Loads the repository's C-ABI test library (crates/testlib, built by `npm run build:testlib`) through
 // koffi: the stand-in for any C library that takes or returns `double**`.
 
-import koffi from 'koffi'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import koffi from 'koffi'
 
 const root = join(__dirname, '..')
 const file =
@@ -22,7 +22,11 @@ if (!existsSync(testLibraryPath)) {
 const lib = koffi.load(testLibraryPath)
 
 // koffi 3 passes pointers as bigint: `mem.pointer` goes straight into a `double **` parameter.
-export const sum2d = lib.func('double sum2d(double **table, size_t rows, size_t cols)') as (table: bigint, rows: number, cols: number) => number
+export const sum2d = lib.func('double sum2d(double **table, size_t rows, size_t cols)') as (
+  table: bigint,
+  rows: number,
+  cols: number,
+) => number
 export const fill2d = lib.func('void fill2d(double **table, size_t rows, size_t cols, double value)') as (
   table: bigint,
   rows: number,

@@ -1,19 +1,19 @@
 // Every public member, checked by `tsc` (npm run typecheck) and run by the test suite: the generated
 // typings must describe what the package does. `@ts-expect-error` lines prove misuse is rejected.
 
+import assert from 'node:assert/strict'
 import {
   BufferCollection2D,
   type BufferCollectionOptions,
   type BufferExport,
   type CopyOptions,
   type ErrorCode,
+  type Indirect2D,
   type IndirectBufferError,
-  Indirect2D,
   IndirectMemory2D,
   type NdarrayLike,
   type ViewOptions,
 } from 'indirect-buffer'
-import assert from 'node:assert/strict'
 
 // Literal formats give precise row and element types.
 const m = IndirectMemory2D.createMemory({ rows: 2, cols: 3, format: 'd', readonly: false, shared: false })
@@ -52,7 +52,16 @@ const anyValue: number | bigint | boolean = dyn.get(0, 0)
 // Shape, format and state.
 const shape: [number, number] = m.shape
 const info: [number, number, string, string, 'little' | 'big', number, number, boolean, boolean, boolean] = [
-  m.rows, m.cols, m.format, m.dtype, m.byteOrder, m.itemsize, m.nbytes, m.readonly, m.released, m.locked,
+  m.rows,
+  m.cols,
+  m.format,
+  m.dtype,
+  m.byteOrder,
+  m.itemsize,
+  m.nbytes,
+  m.readonly,
+  m.released,
+  m.locked,
 ]
 
 // Addresses for native code.
@@ -106,7 +115,14 @@ const byRowsRow: Float64Array = byRows.row(0)
 const byColumns = IndirectMemory2D.viewFromColumns({ data, shape: [4, 3], strides: [1, 4] })
 const oneRow = IndirectMemory2D.viewFromRows(new Int32Array(4))
 const regrouped = IndirectMemory2D.viewFromRows(new Uint8Array(16), { format: 'd' })
-assert.deepEqual([byColumns.shape, oneRow.shape, regrouped.shape], [[3, 4], [1, 4], [1, 2]])
+assert.deepEqual(
+  [byColumns.shape, oneRow.shape, regrouped.shape],
+  [
+    [3, 4],
+    [1, 4],
+    [1, 2],
+  ],
+)
 
 // Collections of row objects.
 const collectionOptions: BufferCollectionOptions<'f'> = { columnCount: 2, format: 'f', unravel: true }
@@ -118,7 +134,11 @@ const any2d: Indirect2D = channels
 
 // Copies.
 const copyOptions: CopyOptions = { cast: false, convert: true }
-byRows.copyFrom([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]])
+byRows.copyFrom([
+  [1, 2, 3, 4],
+  [5, 6, 7, 8],
+  [9, 10, 11, 12],
+])
 const int32 = IndirectMemory2D.createMemory({ rows: 3, cols: 4, format: 'i' })
 int32.copyFrom(byRows, copyOptions)
 int32.copyTo({ data: new Int32Array(12), shape: [3, 4], stride: [1, 3] })
@@ -128,8 +148,16 @@ assert.equal(int32.get(2, 3), 12)
 // Native memory (here: the rows of a JS matrix stand in for memory a C library owns).
 const owner = IndirectMemory2D.createMemory({ rows: 2, cols: 2, format: 'd' })
 let freed = 0
-const wrapped = IndirectMemory2D.fromPointer(owner.pointer, 2, 2, 'd', { readonly: false, owner, free: (address: bigint) => void (freed += Number(address > 0n)) })
-const rowsTable = IndirectMemory2D.fromRowPointers(owner.rowPointers(), 2, 'd', { rows: 2, owner, free: (table: BigUint64Array) => void table })
+const wrapped = IndirectMemory2D.fromPointer(owner.pointer, 2, 2, 'd', {
+  readonly: false,
+  owner,
+  free: (address: bigint) => void (freed += Number(address > 0n)),
+})
+const rowsTable = IndirectMemory2D.fromRowPointers(owner.rowPointers(), 2, 'd', {
+  rows: 2,
+  owner,
+  free: (table: BigUint64Array) => void table,
+})
 wrapped.set(0, 0, 1)
 assert.equal(rowsTable.get(0, 0), 1)
 wrapped.release()
@@ -139,5 +167,25 @@ assert.equal(freed, 1)
 m.release()
 m[Symbol.dispose]()
 
-void [misuse, byRowsRow, left, any2d, row, rows, x, big, flagValue, bytes, anyValue, shape, info, r0, all, rb, nested, flat, describeMatrix(dyn)]
+void [
+  misuse,
+  byRowsRow,
+  left,
+  any2d,
+  row,
+  rows,
+  x,
+  big,
+  flagValue,
+  bytes,
+  anyValue,
+  shape,
+  info,
+  r0,
+  all,
+  rb,
+  nested,
+  flat,
+  describeMatrix(dyn),
+]
 console.log('typings example ran: every member used')

@@ -24,7 +24,14 @@ import { Checks, isAddressOf, loadLibrary } from './native-libs'
 
 const { lib, name: libName } = loadLibrary(
   'TurboJPEG',
-  ['libturbojpeg.so.0', 'libturbojpeg.so', 'libturbojpeg.0.dylib', '/opt/homebrew/lib/libturbojpeg.dylib', '/usr/local/lib/libturbojpeg.dylib', 'turbojpeg.dll'],
+  [
+    'libturbojpeg.so.0',
+    'libturbojpeg.so',
+    'libturbojpeg.0.dylib',
+    '/opt/homebrew/lib/libturbojpeg.dylib',
+    '/usr/local/lib/libturbojpeg.dylib',
+    'turbojpeg.dll',
+  ],
   'the Debian package libturbojpeg0 (libturbojpeg on Ubuntu)',
 )
 
@@ -42,13 +49,28 @@ const tjDestroy = lib.func('int tjDestroy(void *handle)') as (h: Ptr) => number
 const tjGetErrorStr2 = lib.func('const char *tjGetErrorStr2(void *handle)') as (h: Ptr) => string
 const tjFree = lib.func('void tjFree(void *buffer)') as (p: Ptr) => void
 const tjPlaneWidth = lib.func('int tjPlaneWidth(int componentID, int width, int subsamp)') as (id: number, w: number, ss: number) => number
-const tjPlaneHeight = lib.func('int tjPlaneHeight(int componentID, int height, int subsamp)') as (id: number, h: number, ss: number) => number
+const tjPlaneHeight = lib.func('int tjPlaneHeight(int componentID, int height, int subsamp)') as (
+  id: number,
+  h: number,
+  ss: number,
+) => number
 // `const unsigned char **srcPlanes` / `unsigned char **dstPlanes`: a table's pointer goes straight in. NULL
 // strides mean "each plane's rows are packed at the plane's width". The JPEG comes back in a buffer that
 // TurboJPEG allocates: a one-element array stands for the `unsigned char *` variable (and its size).
 const tjCompressFromYUVPlanes = lib.func(
   'int tjCompressFromYUVPlanes(void *handle, const uint8_t **srcPlanes, int width, const int *strides, int height, int subsamp, _Inout_ void **jpegBuf, _Inout_ unsigned long *jpegSize, int jpegQual, int flags)',
-) as (h: Ptr, planes: bigint, w: number, strides: null, height: number, ss: number, jpegBuf: (Ptr | null)[], jpegSize: number[], quality: number, flags: number) => number
+) as (
+  h: Ptr,
+  planes: bigint,
+  w: number,
+  strides: null,
+  height: number,
+  ss: number,
+  jpegBuf: (Ptr | null)[],
+  jpegSize: number[],
+  quality: number,
+  flags: number,
+) => number
 const tjDecompressHeader3 = lib.func(
   'int tjDecompressHeader3(void *handle, const uint8_t *jpegBuf, unsigned long jpegSize, _Out_ int *width, _Out_ int *height, _Out_ int *subsamp, _Out_ int *colorspace)',
 ) as (h: Ptr, jpeg: Uint8Array, size: number, w: number[], height: number[], ss: number[], cs: number[]) => number
@@ -57,7 +79,17 @@ const tjDecompressToYUVPlanes = lib.func(
 ) as (h: Ptr, jpeg: Uint8Array, size: number, planes: bigint, w: number, strides: null, height: number, flags: number) => number
 const tjDecompress2 = lib.func(
   'int tjDecompress2(void *handle, const uint8_t *jpegBuf, unsigned long jpegSize, uint8_t *dstBuf, int width, int pitch, int height, int pixelFormat, int flags)',
-) as (h: Ptr, jpeg: Uint8Array, size: number, dst: Uint8Array, w: number, pitch: number, height: number, pf: number, flags: number) => number
+) as (
+  h: Ptr,
+  jpeg: Uint8Array,
+  size: number,
+  dst: Uint8Array,
+  w: number,
+  pitch: number,
+  height: number,
+  pf: number,
+  flags: number,
+) => number
 
 function ok(handle: Ptr, status: number, what: string): void {
   if (status !== 0) throw new Error(`${what} failed: ${tjGetErrorStr2(handle)}`)
@@ -73,13 +105,21 @@ const height = 90
 const planeWidths = [0, 1, 2].map((id) => tjPlaneWidth(id, width, TJSAMP_420))
 const planeHeights = [0, 1, 2].map((id) => tjPlaneHeight(id, height, TJSAMP_420))
 const planeSizes = planeWidths.map((w, id) => w * planeHeights[id])
-console.log(`TurboJPEG (${libName}); frame ${width}×${height}, 4:2:0 planes ${planeWidths.map((w, id) => `${w}×${planeHeights[id]}`).join(', ')}`)
-checks.check('TurboJPEG plane sizes are Y full, U and V a quarter', planeSizes[0] === width * height && planeSizes[1] === planeSizes[0] / 4 && planeSizes[2] === planeSizes[1], planeSizes.join(' / '))
+console.log(
+  `TurboJPEG (${libName}); frame ${width}×${height}, 4:2:0 planes ${planeWidths.map((w, id) => `${w}×${planeHeights[id]}`).join(', ')}`,
+)
+checks.check(
+  'TurboJPEG plane sizes are Y full, U and V a quarter',
+  planeSizes[0] === width * height && planeSizes[1] === planeSizes[0] / 4 && planeSizes[2] === planeSizes[1],
+  planeSizes.join(' / '),
+)
 
 // Smooth content, so that JPEG's loss stays small and the comparison below can be tight.
 const [yw, cw] = planeWidths
 const [yh] = planeHeights
-const Y = Uint8Array.from({ length: planeSizes[0] }, (_, i) => Math.round(40 + (140 * (i % yw)) / (yw - 1) + (50 * Math.floor(i / yw)) / (yh - 1)))
+const Y = Uint8Array.from({ length: planeSizes[0] }, (_, i) =>
+  Math.round(40 + (140 * (i % yw)) / (yw - 1) + (50 * Math.floor(i / yw)) / (yh - 1)),
+)
 const U = Uint8Array.from({ length: planeSizes[1] }, (_, i) => Math.round(128 + 60 * Math.sin((i % cw) / 9)))
 const V = Uint8Array.from({ length: planeSizes[2] }, (_, i) => Math.round(128 - 50 * Math.cos(Math.floor(i / cw) / 7)))
 const original = [Y, U, V]
@@ -102,16 +142,31 @@ const show = (d: { max: number; mean: number }): string => `max ${d.max}, mean $
 function encode(quality: number): Uint8Array {
   // The srcPlanes table: a ragged table over the three Uint8Arrays, each row the plane itself.
   using planes = new BufferCollection2D(original, { ragged: true })
-  checks.check('a ragged table of three planes', planes.ragged && planes.rows === 3 && planes.rowLengths().join() === planeSizes.join(), `rowLengths ${planes.rowLengths().join(', ')}; shape [${planes.shape.join(', ')}]`)
-  checks.check('its rows are the Uint8Arrays themselves (zero-copy)', original.every((p, id) => isAddressOf(planes.rowPointer(id), p)))
-  checks.check('nbytes is the sum of the planes, no padding', planes.nbytes === planeSizes[0] + planeSizes[1] + planeSizes[2], `${planes.nbytes} bytes`)
+  checks.check(
+    'a ragged table of three planes',
+    planes.ragged && planes.rows === 3 && planes.rowLengths().join() === planeSizes.join(),
+    `rowLengths ${planes.rowLengths().join(', ')}; shape [${planes.shape.join(', ')}]`,
+  )
+  checks.check(
+    'its rows are the Uint8Arrays themselves (zero-copy)',
+    original.every((p, id) => isAddressOf(planes.rowPointer(id), p)),
+  )
+  checks.check(
+    'nbytes is the sum of the planes, no padding',
+    planes.nbytes === planeSizes[0] + planeSizes[1] + planeSizes[2],
+    `${planes.nbytes} bytes`,
+  )
 
   const handle = tjInitCompress()
   if (handle === null) throw new Error('tjInitCompress failed')
   const jpegBuf: (Ptr | null)[] = [null]
   const jpegSize = [0]
   try {
-    ok(handle, tjCompressFromYUVPlanes(handle, planes.pointer, width, null, height, TJSAMP_420, jpegBuf, jpegSize, quality, 0), 'tjCompressFromYUVPlanes')
+    ok(
+      handle,
+      tjCompressFromYUVPlanes(handle, planes.pointer, width, null, height, TJSAMP_420, jpegBuf, jpegSize, quality, 0),
+      'tjCompressFromYUVPlanes',
+    )
     const buffer = jpegBuf[0]
     if (buffer === null) throw new Error('tjCompressFromYUVPlanes returned no buffer')
     return new Uint8Array(koffi.view(buffer, Number(jpegSize[0]))).slice() // copy out of TurboJPEG's buffer
@@ -123,7 +178,11 @@ function encode(quality: number): Uint8Array {
 
 const quality = 90
 const jpeg = encode(quality)
-checks.check('TurboJPEG wrote a JPEG', jpeg.length > 4 && jpeg[0] === 0xff && jpeg[1] === 0xd8 && jpeg[jpeg.length - 2] === 0xff && jpeg[jpeg.length - 1] === 0xd9, `${jpeg.length} bytes at quality ${quality}`)
+checks.check(
+  'TurboJPEG wrote a JPEG',
+  jpeg.length > 4 && jpeg[0] === 0xff && jpeg[1] === 0xd8 && jpeg[jpeg.length - 2] === 0xff && jpeg[jpeg.length - 1] === 0xd9,
+  `${jpeg.length} bytes at quality ${quality}`,
+)
 
 // --- decode into an owned ragged table, and to RGB ---------------------------------------------------------
 
@@ -135,7 +194,11 @@ try {
   const subsamp = [-1]
   const colorspace = [-1]
   ok(handle, tjDecompressHeader3(handle, jpeg, jpeg.length, w, h, subsamp, colorspace), 'tjDecompressHeader3')
-  checks.check('header: same size, 4:2:0', w[0] === width && h[0] === height && subsamp[0] === TJSAMP_420, `${w[0]}×${h[0]}, subsampling ${subsamp[0]}`)
+  checks.check(
+    'header: same size, 4:2:0',
+    w[0] === width && h[0] === height && subsamp[0] === TJSAMP_420,
+    `${w[0]}×${h[0]}, subsampling ${subsamp[0]}`,
+  )
 
   {
     // The dstPlanes table: three rows of the planes' own lengths in one JS buffer, zero-filled.
@@ -143,17 +206,30 @@ try {
     ok(handle, tjDecompressToYUVPlanes(handle, jpeg, jpeg.length, decoded.pointer, width, null, height, 0), 'tjDecompressToYUVPlanes')
     // Zero-copy views of what TurboJPEG wrote, each of its plane's length.
     const [dy, du, dv] = [0, 1, 2].map((id) => decoded.row(id))
-    checks.check('decoded rows have the planes\' lengths', [dy, du, dv].every((row, id) => row.length === planeSizes[id] && decoded.rowLength(id) === planeSizes[id]))
+    checks.check(
+      "decoded rows have the planes' lengths",
+      [dy, du, dv].every((row, id) => row.length === planeSizes[id] && decoded.rowLength(id) === planeSizes[id]),
+    )
     // Smooth planes at quality 90: JPEG moves a sample by a level or two (measured: max 2, mean 0.45).
     const diffs = [difference(Y, dy), difference(U, du), difference(V, dv)]
-    ;['Y', 'U', 'V'].forEach((name, id) => checks.check(`decoded ${name} plane == original within JPEG's loss (max ≤ 3, mean ≤ 1)`, diffs[id].max <= 3 && diffs[id].mean <= 1, show(diffs[id])))
+    ;['Y', 'U', 'V'].forEach((name, id) =>
+      checks.check(
+        `decoded ${name} plane == original within JPEG's loss (max ≤ 3, mean ≤ 1)`,
+        diffs[id].max <= 3 && diffs[id].mean <= 1,
+        show(diffs[id]),
+      ),
+    )
     let raggedCode: unknown
     try {
       decoded.toTypedArray()
     } catch (e) {
       raggedCode = (e as { code?: unknown }).code
     }
-    checks.check('a rectangular-only operation on the planes is refused', raggedCode === 'ERR_RAGGED', `toTypedArray() threw ${String(raggedCode)}`)
+    checks.check(
+      'a rectangular-only operation on the planes is refused',
+      raggedCode === 'ERR_RAGGED',
+      `toTypedArray() threw ${String(raggedCode)}`,
+    )
   }
 
   // TurboJPEG's RGB decode against a JS conversion of the original planes.

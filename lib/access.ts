@@ -7,10 +7,10 @@
 // viewed, a detached row, a value that needs converting — falls to the checked path, which throws the
 // contract's errors or fills the cache and tries again.
 
-import { checkLive, checkRow } from './lifetime.js'
 import { resolveIndex } from './args.js'
 import { describe, makeError } from './errors.js'
 import { type Dtype, Float16ArrayCtor } from './formats.js'
+import { checkLive, checkRow } from './lifetime.js'
 import { cachedRow } from './rows.js'
 import { type CachedRow, STATE, type State } from './state.js'
 
@@ -218,7 +218,7 @@ function getBool(this: Shell, r: number, c: number): ElementValue {
 /** DataView rows: foreign byte order, unaligned rows, float16 without Float16Array. */
 function getView(this: Shell, r: number, c: number): ElementValue {
   const s = this[STATE]
-  if (typeof r === 'number' && typeof c === 'number' && (c >>> 0) === c && c < s.rowLength(r)) {
+  if (typeof r === 'number' && typeof c === 'number' && c >>> 0 === c && c < s.rowLength(r)) {
     const row = s.rowCache[r] as DataView | undefined
     if (row !== undefined && rowAttached(s, r)) return viewGet(s, row, c)
   }
@@ -233,7 +233,7 @@ function getNative(this: Shell, r: number, c: number): ElementValue {
 // `writeCache` is empty for a read-only matrix.
 
 function setF64(this: Shell, r: number, c: number, v: unknown): void {
-  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const row = this[STATE].writeCache[r] as Float64Array | undefined
     if (row !== undefined && c < row.length) {
       row[c] = v
@@ -243,7 +243,7 @@ function setF64(this: Shell, r: number, c: number, v: unknown): void {
   setChecked(this[STATE], r, c, v)
 }
 function setF32(this: Shell, r: number, c: number, v: unknown): void {
-  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const row = this[STATE].writeCache[r] as Float32Array | undefined
     if (row !== undefined && c < row.length) {
       row[c] = v
@@ -253,7 +253,7 @@ function setF32(this: Shell, r: number, c: number, v: unknown): void {
   setChecked(this[STATE], r, c, v)
 }
 function setI32(this: Shell, r: number, c: number, v: unknown): void {
-  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const row = this[STATE].writeCache[r] as Int32Array | undefined
     if (row !== undefined && c < row.length) {
       row[c] = v
@@ -263,7 +263,7 @@ function setI32(this: Shell, r: number, c: number, v: unknown): void {
   setChecked(this[STATE], r, c, v)
 }
 function setU32(this: Shell, r: number, c: number, v: unknown): void {
-  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const row = this[STATE].writeCache[r] as Uint32Array | undefined
     if (row !== undefined && c < row.length) {
       row[c] = v
@@ -273,7 +273,7 @@ function setU32(this: Shell, r: number, c: number, v: unknown): void {
   setChecked(this[STATE], r, c, v)
 }
 function setI16(this: Shell, r: number, c: number, v: unknown): void {
-  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const row = this[STATE].writeCache[r] as Int16Array | undefined
     if (row !== undefined && c < row.length) {
       row[c] = v
@@ -283,7 +283,7 @@ function setI16(this: Shell, r: number, c: number, v: unknown): void {
   setChecked(this[STATE], r, c, v)
 }
 function setU16(this: Shell, r: number, c: number, v: unknown): void {
-  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const row = this[STATE].writeCache[r] as Uint16Array | undefined
     if (row !== undefined && c < row.length) {
       row[c] = v
@@ -293,7 +293,7 @@ function setU16(this: Shell, r: number, c: number, v: unknown): void {
   setChecked(this[STATE], r, c, v)
 }
 function setI8(this: Shell, r: number, c: number, v: unknown): void {
-  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const row = this[STATE].writeCache[r] as Int8Array | undefined
     if (row !== undefined && c < row.length) {
       row[c] = v
@@ -303,7 +303,7 @@ function setI8(this: Shell, r: number, c: number, v: unknown): void {
   setChecked(this[STATE], r, c, v)
 }
 function setU8(this: Shell, r: number, c: number, v: unknown): void {
-  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const row = this[STATE].writeCache[r] as Uint8Array | undefined
     if (row !== undefined && c < row.length) {
       row[c] = v
@@ -313,7 +313,7 @@ function setU8(this: Shell, r: number, c: number, v: unknown): void {
   setChecked(this[STATE], r, c, v)
 }
 function setU8C(this: Shell, r: number, c: number, v: unknown): void {
-  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const row = this[STATE].writeCache[r] as Uint8ClampedArray | undefined
     if (row !== undefined && c < row.length) {
       row[c] = v
@@ -323,7 +323,7 @@ function setU8C(this: Shell, r: number, c: number, v: unknown): void {
   setChecked(this[STATE], r, c, v)
 }
 function setI64(this: Shell, r: number, c: number, v: unknown): void {
-  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'bigint' && (c >>> 0) === c) {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'bigint' && c >>> 0 === c) {
     const row = this[STATE].writeCache[r] as BigInt64Array | undefined
     if (row !== undefined && c < row.length) {
       row[c] = v
@@ -333,7 +333,7 @@ function setI64(this: Shell, r: number, c: number, v: unknown): void {
   setChecked(this[STATE], r, c, v)
 }
 function setU64(this: Shell, r: number, c: number, v: unknown): void {
-  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'bigint' && (c >>> 0) === c) {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'bigint' && c >>> 0 === c) {
     const row = this[STATE].writeCache[r] as BigUint64Array | undefined
     if (row !== undefined && c < row.length) {
       row[c] = v
@@ -343,7 +343,7 @@ function setU64(this: Shell, r: number, c: number, v: unknown): void {
   setChecked(this[STATE], r, c, v)
 }
 function setF16(this: Shell, r: number, c: number, v: unknown): void {
-  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && (c >>> 0) === c) {
+  if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const row = this[STATE].writeCache[r] as unknown as number[] | undefined
     if (row !== undefined && c < row.length) {
       row[c] = v
@@ -353,7 +353,7 @@ function setF16(this: Shell, r: number, c: number, v: unknown): void {
   setChecked(this[STATE], r, c, v)
 }
 function setBool(this: Shell, r: number, c: number, v: unknown): void {
-  if (typeof r === 'number' && typeof c === 'number' && (c >>> 0) === c) {
+  if (typeof r === 'number' && typeof c === 'number' && c >>> 0 === c) {
     const row = this[STATE].writeCache[r] as Uint8Array | undefined
     if (row !== undefined && c < row.length) {
       row[c] = v ? 1 : 0
@@ -364,7 +364,7 @@ function setBool(this: Shell, r: number, c: number, v: unknown): void {
 }
 function setView(this: Shell, r: number, c: number, v: unknown): void {
   const s = this[STATE]
-  if (typeof r === 'number' && typeof c === 'number' && (c >>> 0) === c && c < s.rowLength(r)) {
+  if (typeof r === 'number' && typeof c === 'number' && c >>> 0 === c && c < s.rowLength(r)) {
     const row = s.writeCache[r] as DataView | undefined
     if (row !== undefined && rowAttached(s, r) && viewSet(s, row, c, v)) return
   }
@@ -375,8 +375,40 @@ function setNative(this: Shell, r: number, c: number, v: unknown): void {
 }
 
 /** The accessors of each kind, by kind number. */
-export const GETTERS: readonly Getter[] = [getF64, getF32, getI32, getU32, getI16, getU16, getI8, getU8, getU8C, getI64, getU64, getF16, getBool, getView, getNative]
-export const SETTERS: readonly Setter[] = [setF64, setF32, setI32, setU32, setI16, setU16, setI8, setU8, setU8C, setI64, setU64, setF16, setBool, setView, setNative]
+export const GETTERS: readonly Getter[] = [
+  getF64,
+  getF32,
+  getI32,
+  getU32,
+  getI16,
+  getU16,
+  getI8,
+  getU8,
+  getU8C,
+  getI64,
+  getU64,
+  getF16,
+  getBool,
+  getView,
+  getNative,
+]
+export const SETTERS: readonly Setter[] = [
+  setF64,
+  setF32,
+  setI32,
+  setU32,
+  setI16,
+  setU16,
+  setI8,
+  setU8,
+  setU8C,
+  setI64,
+  setU64,
+  setF16,
+  setBool,
+  setView,
+  setNative,
+]
 
 /** Whether row `r`'s segment is still attached (DataViews of a detached buffer throw instead of reading undefined). */
 function rowAttached(s: State, r: number): boolean {
@@ -427,7 +459,10 @@ export function setChecked(s: State, r: unknown, c: unknown, v: unknown): void {
 
 function checkScalar(s: State): void {
   if (s.format.record) {
-    throw makeError('ERR_FORMAT_UNSUPPORTED', `get/set need a scalar format, not the record format ${JSON.stringify(s.format.text)}; use rowBytes()`)
+    throw makeError(
+      'ERR_FORMAT_UNSUPPORTED',
+      `get/set need a scalar format, not the record format ${JSON.stringify(s.format.text)}; use rowBytes()`,
+    )
   }
 }
 
@@ -445,7 +480,10 @@ export function elementInput(dtype: Dtype, v: unknown): number | bigint | boolea
 
 function badValue(dtype: Dtype, value: unknown): Error {
   const wants = dtype === 'int64' || dtype === 'uint64' ? 'a bigint or a safe-integer number' : 'a number'
-  return makeError('ERR_INVALID_ARGUMENT', `${/^[aeiou]/.test(dtype) ? 'an' : 'a'} ${dtype} element takes ${wants}, received ${describe(value)}`)
+  return makeError(
+    'ERR_INVALID_ARGUMENT',
+    `${/^[aeiou]/.test(dtype) ? 'an' : 'a'} ${dtype} element takes ${wants}, received ${describe(value)}`,
+  )
 }
 
 // ---- DataView rows: foreign byte orders, unaligned rows, float16 without Float16Array ---------------------------

@@ -1,12 +1,12 @@
 // BufferCollection2D: one row object per row (typed arrays, ArrayBuffers, Buffers, contiguous ndarray-likes),
 // each row's memory used in place — a list of Float32Array channels becomes a planar float**.
 
-import { describe, makeError } from './errors.js'
-import { type AnyTypedArray, type FormatDescription, describeFormat, formatsMatch } from './formats.js'
 import { flag, options } from './args.js'
+import { describe, makeError } from './errors.js'
+import { type AnyTypedArray, describeFormat, type FormatDescription, formatsMatch } from './formats.js'
 import { Indirect2D, jsMemoryInit } from './matrix.js'
-import type { Init } from './state.js'
 import { flatMemory, isNdarrayLike, ndarrayMemory } from './sources.js'
+import type { Init } from './state.js'
 
 export interface BufferCollectionOptions<F extends string = string> {
   /** Elements per row; -1 (default) takes row 0's. Every row must have it. */
@@ -111,7 +111,10 @@ function collectionInit(rowObjects: unknown, opts: BufferCollectionOptions | und
   const segmentOfRow = new Uint32Array(rows)
   for (let r = 0; r < rows; r++) segmentOfRow[r] = r
   const rowOffsets = new Float64Array(rows)
-  return jsMemoryInit(f, cols, readonly, { segments, segmentOfRow, rowOffsets, colStride: f.itemsize }, objects, { rowLengths: lengths, nullTerminated })
+  return jsMemoryInit(f, cols, readonly, { segments, segmentOfRow, rowOffsets, colStride: f.itemsize }, objects, {
+    rowLengths: lengths,
+    nullTerminated,
+  })
 }
 
 /**

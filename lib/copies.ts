@@ -3,11 +3,18 @@
 // native kernels check formats and move the bytes. Tiny copies of matching formats run here in JS, where the
 // native call's fixed cost would dominate.
 
-import { elementInput, type ElementValue, getChecked } from './access.js'
+import { type ElementValue, elementInput, getChecked } from './access.js'
 import { flag, oneOf, options } from './args.js'
+import { describeSide, type JsSide, type OtherSide } from './copy-sides.js'
 import { describe, makeError } from './errors.js'
-import { type AnyTypedArray, type FormatDescription, type TypedArrayConstructor, describeFormat, formatsMatch, nativeChar } from './formats.js'
-import { type JsSide, type OtherSide, describeSide } from './copy-sides.js'
+import {
+  type AnyTypedArray,
+  describeFormat,
+  type FormatDescription,
+  formatsMatch,
+  nativeChar,
+  type TypedArrayConstructor,
+} from './formats.js'
 import { checkAll } from './lifetime.js'
 import { isNdarrayLike } from './sources.js'
 import { State } from './state.js'
@@ -59,7 +66,14 @@ export function copy(s: State, other: State | unknown, into: boolean, opts: Copy
     } else {
       const p = side.plane
       native.copyJs(
-        { segments: p.segments as AnyTypedArray[], segmentOfRow: p.segmentOfRow, rowOffsets: p.rowOffsets, cols, colStride: p.colStride, format: side.format.native },
+        {
+          segments: p.segments as AnyTypedArray[],
+          segmentOfRow: p.segmentOfRow,
+          rowOffsets: p.rowOffsets,
+          cols,
+          colStride: p.colStride,
+          format: side.format.native,
+        },
         { into, cast, convert },
       )
     }
@@ -139,7 +153,10 @@ export function toTypedArray(s: State, opts: ToTypedArrayOptions | undefined): A
   const isz = target.itemsize
   const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
   const [rowStride, colStride] = order === 'C' ? [cols * isz, isz] : [isz, rows * isz]
-  ;(s.native as Native).copyJs({ segments: [bytes], rows, offset: 0, rowStride, cols, colStride, format: target.native }, { into: false, convert: true })
+  ;(s.native as Native).copyJs(
+    { segments: [bytes], rows, offset: 0, rowStride, cols, colStride, format: target.native },
+    { into: false, convert: true },
+  )
   return out
 }
 
@@ -171,7 +188,12 @@ export function toArray(s: State): ElementValue[][] {
  * `set` takes it (TypedArray assignment: a bigint into a non-64-bit format is refused), except that a number
  * into a 64-bit format follows the copy rule (`BigInt(Math.trunc(x))`, wrapped; NaN and ±Infinity → 0).
  */
-function valuesAsTypedArray(values: unknown[][], f: FormatDescription, rows: number, cols: number): { data: AnyTypedArray; format: FormatDescription } {
+function valuesAsTypedArray(
+  values: unknown[][],
+  f: FormatDescription,
+  rows: number,
+  cols: number,
+): { data: AnyTypedArray; format: FormatDescription } {
   if (f.record) throw makeError('ERR_FORMAT_UNSUPPORTED', 'values cannot be converted into a record format')
   const native = describeFormat(nativeChar(f.dtype))
   // float16 without Float16Array: go through float64, converted natively (one rounding).

@@ -3,7 +3,7 @@
 // memory for the native kernels, in bytes.
 
 import { describe, makeError } from './errors.js'
-import { type AnyTypedArray, type FormatDescription, describeFormat, formatOfTypedArray } from './formats.js'
+import { type AnyTypedArray, describeFormat, type FormatDescription, formatOfTypedArray } from './formats.js'
 import { checkNotDetached, flatMemory, isNdarrayLike, ndarrayMemory } from './sources.js'
 import type { Plane } from './state.js'
 
@@ -53,7 +53,10 @@ export function describeSide(x: unknown): OtherSide {
   }
   if (Array.isArray(x)) return arrayOfRows(x)
   if (x === null || (typeof x !== 'object' && typeof x !== 'function')) throw dimensionsError(0)
-  throw makeError('ERR_INVALID_ARGUMENT', `expected a 2-D source or target (a matrix, an ndarray-like object or an array of rows), received ${describe(x)}`)
+  throw makeError(
+    'ERR_INVALID_ARGUMENT',
+    `expected a 2-D source or target (a matrix, an ndarray-like object or an array of rows), received ${describe(x)}`,
+  )
 }
 
 function arrayOfRows(list: unknown[]): OtherSide {

@@ -231,16 +231,40 @@ export type RowArray<F extends string> = {
 
 /** The value `get()` returns for format `F`. */
 export type ValueOf<F extends string> = F extends P<'?'> | 'bool' | '>?' | '!?'
-    ? boolean
-    : F extends FormatsOf['NativeLong'] | FormatsOf['NativeULong']
-      ? number | bigint
+  ? boolean
+  : F extends FormatsOf['NativeLong'] | FormatsOf['NativeULong']
+    ? number | bigint
     : F extends FormatsOf['BigInt64Array'] | FormatsOf['BigUint64Array'] | '>q' | '!q' | '>Q' | '!Q'
       ? bigint
-      : F extends P<'d'> | P<'f'> | P<'e'> | P<'i'> | P<'I'> | P<'h'> | P<'H'> | P<'b'> | P<'B'> | P<'c'>
-          | `${'>' | '!'}${'d' | 'f' | 'e' | 'i' | 'I' | 'h' | 'H' | 'b' | 'B' | 'c' | 'l' | 'L'}` | `${'<' | '='}${'l' | 'L'}`
-          | 'float64' | 'float32' | 'float16' | 'int32' | 'uint32' | 'int16' | 'uint16' | 'int8' | 'uint8' | 'uint8c'
+      : F extends
+            | P<'d'>
+            | P<'f'>
+            | P<'e'>
+            | P<'i'>
+            | P<'I'>
+            | P<'h'>
+            | P<'H'>
+            | P<'b'>
+            | P<'B'>
+            | P<'c'>
+            | `${'>' | '!'}${'d' | 'f' | 'e' | 'i' | 'I' | 'h' | 'H' | 'b' | 'B' | 'c' | 'l' | 'L'}`
+            | `${'<' | '='}${'l' | 'L'}`
+            | 'float64'
+            | 'float32'
+            | 'float16'
+            | 'int32'
+            | 'uint32'
+            | 'int16'
+            | 'uint16'
+            | 'int8'
+            | 'uint8'
+            | 'uint8c'
         ? number
         : number | bigint | boolean
 
 /** What `set()` accepts for format `F`: 64-bit formats take safe-integer numbers too, `?` takes any value's truthiness. */
-export type InputOf<F extends string> = [ValueOf<F>] extends [bigint] ? bigint | number : [ValueOf<F>] extends [boolean] ? unknown : ValueOf<F>
+export type InputOf<F extends string> = [ValueOf<F>] extends [bigint]
+  ? bigint | number
+  : [ValueOf<F>] extends [boolean]
+    ? unknown
+    : ValueOf<F>

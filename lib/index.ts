@@ -1,17 +1,25 @@
 // indirect-buffer: indirect 2-D matrices (T**) for Node.js and Electron.
 
+export { BufferCollection2D, type BufferCollectionOptions, type RowObject } from './collection.js'
+export type { ErrorCode, IndirectBufferError } from './errors.js'
+export type { AnyTypedArray, Dtype, InputOf, RowArray, ValueOf } from './formats.js'
 export {
-  IndirectMemory2D,
+  type AcquireOptions,
+  type BufferExport,
+  type CopyOptions,
+  type CopySource,
+  type ElementValue,
+  Indirect2D,
+  type ToTypedArrayOptions,
+} from './matrix.js'
+export {
   type CreateMemoryOptions,
   type CreateRaggedOptions,
   type FromStringsOptions,
-  type ViewOptions,
+  IndirectMemory2D,
   type NativeMemoryOptions,
   type RowPointersOptions,
   type StringArrayOptions,
+  type ViewOptions,
 } from './memory.js'
-export { BufferCollection2D, type BufferCollectionOptions, type RowObject } from './collection.js'
-export { Indirect2D, type ElementValue, type BufferExport, type AcquireOptions, type ToTypedArrayOptions, type CopyOptions, type CopySource } from './matrix.js'
-export { type Source2D, type NdarrayLike } from './sources.js'
-export { type ErrorCode, type IndirectBufferError } from './errors.js'
-export { type Dtype, type AnyTypedArray, type InputOf, type RowArray, type ValueOf } from './formats.js'
+export type { NdarrayLike, Source2D } from './sources.js'

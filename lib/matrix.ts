@@ -2,21 +2,21 @@
 // hands the matrix's State to the module that owns the job: access (get/set), rows (views and addresses),
 // copies, lifetime (checks, holds, exports, release).
 
-import { type ElementValue, GETTERS, SETTERS, elementCodeOf, getChecked, setChecked } from './access.js'
+import { type ElementValue, elementCodeOf, GETTERS, getChecked, SETTERS, setChecked } from './access.js'
 import { callback, flag, options, relativeIndex, resolveIndex } from './args.js'
 import { NativeMatrix } from './binding.js'
-import { type CopyOptions, type ToTypedArrayOptions, copy, toArray, toTypedArray } from './copies.js'
-import type { NdarrayLike } from './sources.js'
+import { type CopyOptions, copy, type ToTypedArrayOptions, toArray, toTypedArray } from './copies.js'
 import { makeError } from './errors.js'
-import { type Dtype, type InputOf, type RowArray, type ValueOf, describeFormat } from './formats.js'
-import * as life from './lifetime.js'
+import { type Dtype, describeFormat, type InputOf, type RowArray, type ValueOf } from './formats.js'
 import { inspectMatrix, markUncloneable } from './inspect.js'
+import * as life from './lifetime.js'
 import { allRowViews, resolveKind, rowAddress, rowAddresses, rowBytes, rowView } from './rows.js'
+import type { NdarrayLike } from './sources.js'
 import { type Init, type Plane, STATE, State } from './state.js'
 
-export type { BufferExport } from './lifetime.js'
-export type { CopyOptions, ToTypedArrayOptions } from './copies.js'
 export type { ElementValue } from './access.js'
+export type { CopyOptions, ToTypedArrayOptions } from './copies.js'
+export type { BufferExport } from './lifetime.js'
 
 export interface AcquireOptions {
   /** Ask for a writable export; `ERR_READONLY` on a read-only matrix. */
@@ -304,7 +304,17 @@ export abstract class Indirect2D<F extends string = string> {
     let init: Init
     if (plane === undefined) {
       const native = NativeMatrix.subMatrix(s.native as NativeMatrix, r0, r1, c0, c1)
-      init = { native, rows: r1 - r0, cols: c1 - c0, format: s.format, readonly: s.readonly, plane: undefined, nanny: s.nanny, keep: [this], parent: s }
+      init = {
+        native,
+        rows: r1 - r0,
+        cols: c1 - c0,
+        format: s.format,
+        readonly: s.readonly,
+        plane: undefined,
+        nanny: s.nanny,
+        keep: [this],
+        parent: s,
+      }
     } else {
       const shift = c0 * s.format.itemsize
       const rowOffsets = plane.rowOffsets.slice(r0, r1)
@@ -350,8 +360,22 @@ export function tableLayout(layout: Layout): { rowLengths?: number[]; nullTermin
 }
 
 /** @internal The Init of a matrix over JS memory: builds its native row table. */
-export function jsMemoryInit(format: ReturnType<typeof describeFormat>, cols: number, readonly: boolean, plane: Plane, keep: unknown[], layout: Layout = {}): Init {
-  const native = NativeMatrix.overJsMemory(format.native, cols, plane.segments as never[], plane.segmentOfRow, plane.rowOffsets, tableLayout(layout))
+export function jsMemoryInit(
+  format: ReturnType<typeof describeFormat>,
+  cols: number,
+  readonly: boolean,
+  plane: Plane,
+  keep: unknown[],
+  layout: Layout = {},
+): Init {
+  const native = NativeMatrix.overJsMemory(
+    format.native,
+    cols,
+    plane.segments as never[],
+    plane.segmentOfRow,
+    plane.rowOffsets,
+    tableLayout(layout),
+  )
   if (readonly) native.makeReadOnly()
   return { native, rows: plane.rowOffsets.length, cols, format, readonly, plane, keep, ...layout }
 }

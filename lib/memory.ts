@@ -1,14 +1,28 @@
 // IndirectMemory2D: the matrix class and its constructors (each built by the module of its kind of memory).
 
 import { Indirect2D, setViewFactory } from './matrix.js'
-import { type NativeMemoryOptions, type RowPointersOptions, type StringArrayOptions, fromPointerInit, fromRowPointersInit, fromStringArrayInit } from './native-memory.js'
-import { type CreateMemoryOptions, type CreateRaggedOptions, type FromStringsOptions, createMemoryInit, createRaggedInit, fromStringsInit } from './owned.js'
+import {
+  fromPointerInit,
+  fromRowPointersInit,
+  fromStringArrayInit,
+  type NativeMemoryOptions,
+  type RowPointersOptions,
+  type StringArrayOptions,
+} from './native-memory.js'
+import {
+  type CreateMemoryOptions,
+  type CreateRaggedOptions,
+  createMemoryInit,
+  createRaggedInit,
+  type FromStringsOptions,
+  fromStringsInit,
+} from './owned.js'
 import type { Source2D } from './sources.js'
 import type { Init } from './state.js'
 import { type ViewOptions, viewInit } from './views.js'
 
-export type { CreateMemoryOptions, CreateRaggedOptions, FromStringsOptions } from './owned.js'
 export type { NativeMemoryOptions, RowPointersOptions, StringArrayOptions } from './native-memory.js'
+export type { CreateMemoryOptions, CreateRaggedOptions, FromStringsOptions } from './owned.js'
 export type { ViewOptions } from './views.js'
 
 /** A 2-D indirect matrix: a table of row pointers (`T**`) over owned, borrowed or native memory. */

@@ -53,7 +53,19 @@ export function fromPointerInit(address: unknown, rows: unknown, cols: unknown, 
   const native = NativeMatrix.fromTable(addr, nrows, ncols, f.native, tableLayout({ rowLengths: lengths }))
   if (readonly) native.makeReadOnly()
   const nanny = new Nanny(addr, free, o.owner)
-  return { native, rows: nrows, cols: ncols, format: f, readonly, plane: undefined, nanny, ownsNanny: true, inPlace: true, keep: [], rowLengths: lengths }
+  return {
+    native,
+    rows: nrows,
+    cols: ncols,
+    format: f,
+    readonly,
+    plane: undefined,
+    nanny,
+    ownsNanny: true,
+    inPlace: true,
+    keep: [],
+    rowLengths: lengths,
+  }
 }
 
 /** `fromRowPointers(table, cols, format, opts)`. */
@@ -91,5 +103,17 @@ export function fromStringArrayInit(address: unknown, opts: unknown): Init {
   const lengths = Float64Array.from(native.rowLengths())
   const nanny = new Nanny(addr, free, o.owner)
   const f = describeFormat('B')
-  return { native, rows: lengths.length, cols: native.cols(), format: f, readonly, plane: undefined, nanny, ownsNanny: true, inPlace: true, keep: [], rowLengths: lengths }
+  return {
+    native,
+    rows: lengths.length,
+    cols: native.cols(),
+    format: f,
+    readonly,
+    plane: undefined,
+    nanny,
+    ownsNanny: true,
+    inPlace: true,
+    keep: [],
+    rowLengths: lengths,
+  }
 }

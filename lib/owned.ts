@@ -3,7 +3,7 @@
 
 import { checkSize, flag, options } from './args.js'
 import { describe, makeError } from './errors.js'
-import { type FormatDescription, describeFormat } from './formats.js'
+import { describeFormat, type FormatDescription } from './formats.js'
 import { jsMemoryInit } from './matrix.js'
 import type { Init } from './state.js'
 
@@ -89,7 +89,11 @@ export function createMemoryInit(opts: unknown): Init {
   const shared = flag(o.shared, 'shared', false)
   const nullTerminated = flag(o.nullTerminated, 'nullTerminated', false)
   // One multiplication bounds the shape before the per-row loop (rows may be 2^53 - 1).
-  if (!Number.isSafeInteger(rows * cols * format.itemsize) || rows * cols * format.itemsize > MAX_BYTES || rows * BYTES_PER_ROW > MAX_BYTES) {
+  if (
+    !Number.isSafeInteger(rows * cols * format.itemsize) ||
+    rows * cols * format.itemsize > MAX_BYTES ||
+    rows * BYTES_PER_ROW > MAX_BYTES
+  ) {
     throw makeError('ERR_INVALID_SHAPE', `a ${rows}×${cols} matrix of ${format.itemsize}-byte elements exceeds addressable memory`)
   }
   const { storage, offsets, segmentOfRow } = allocate(format, rows, () => cols, shared, `a ${rows}×${cols} matrix`)
@@ -115,7 +119,8 @@ export function createRaggedInit(opts: unknown): Init {
 
 /** Row lengths: an array of non-negative integers (`ERR_INVALID_SHAPE` otherwise). */
 export function rowLengthsArg(value: unknown): Float64Array {
-  if (!Array.isArray(value)) throw makeError('ERR_INVALID_SHAPE', `rowLengths must be an array of non-negative integers, received ${describe(value)}`)
+  if (!Array.isArray(value))
+    throw makeError('ERR_INVALID_SHAPE', `rowLengths must be an array of non-negative integers, received ${describe(value)}`)
   const lengths = new Float64Array(value.length)
   for (let r = 0; r < value.length; r++) lengths[r] = checkSize(value[r], `rowLengths[${r}]`)
   return lengths
@@ -129,14 +134,16 @@ const encoder = new TextEncoder()
  * string (measured on 10,000 short strings: 1.5 koffi marshalling calls against 6).
  */
 export function fromStringsInit(strings: unknown, opts: unknown): Init {
-  if (!Array.isArray(strings)) throw makeError('ERR_INVALID_ARGUMENT', `fromStrings takes an array of strings, received ${describe(strings)}`)
+  if (!Array.isArray(strings))
+    throw makeError('ERR_INVALID_ARGUMENT', `fromStrings takes an array of strings, received ${describe(strings)}`)
   const o = options(opts as FromStringsOptions, 'fromStrings')
   const nullTerminated = flag(o.nullTerminated, 'nullTerminated', true)
   const readonly = flag(o.readonly, 'readonly', false)
   for (let i = 0; i < strings.length; i++) {
     const s = strings[i]
     if (typeof s !== 'string') throw makeError('ERR_INVALID_ARGUMENT', `strings[${i}] must be a string, received ${describe(s)}`)
-    if (s.includes('\0')) throw makeError('ERR_INVALID_ARGUMENT', `strings[${i}] has an embedded NUL character, which would end it early in C`)
+    if (s.includes('\0'))
+      throw makeError('ERR_INVALID_ARGUMENT', `strings[${i}] has an embedded NUL character, which would end it early in C`)
   }
   const rows = strings.length
   const bytes = rows === 0 ? new Uint8Array(0) : encoder.encode(`${strings.join('\0')}\0`)

@@ -1,7 +1,7 @@
 // Where the rows of a matrix are, and the zero-copy views over them: row(i), rowViews(), rowBytes(i), the
 // element cache's views, and the row addresses.
 
-import { BOOL, DV, NATIVE, kindOf } from './access.js'
+import { BOOL, DV, kindOf, NATIVE } from './access.js'
 import { resolveIndex } from './args.js'
 import { makeError } from './errors.js'
 import type { AnyTypedArray, FormatDescription, TypedArrayConstructor } from './formats.js'
@@ -101,13 +101,16 @@ function rowType(f: FormatDescription): TypedArrayConstructor {
 
 function checkViewable(s: State): void {
   if (s.readonly) {
-    throw makeError('ERR_READONLY', 'a read-only matrix has no row views (a TypedArray cannot be read-only); use get(), toArray() or copyTo()')
+    throw makeError(
+      'ERR_READONLY',
+      'a read-only matrix has no row views (a TypedArray cannot be read-only); use get(), toArray() or copyTo()',
+    )
   }
 }
 
 /** `row(i)`: the cached view when there is one (a typed kind, row attached), else the checked path. */
 export function rowView(s: State, i: number): AnyTypedArray {
-  if (typeof i === 'number' && (i >>> 0) === i && !s.readonly && s.kind <= BOOL) {
+  if (typeof i === 'number' && i >>> 0 === i && !s.readonly && s.kind <= BOOL) {
     const row = s.rowCache[i]
     if (row !== undefined) {
       const plane = s.plane

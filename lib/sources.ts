@@ -119,7 +119,8 @@ export function ndarrayMemory(x: NdarrayLike): {
     throw makeError('ERR_INVALID_ARGUMENT', `an ndarray's data must be a TypedArray or an ArrayBuffer, received ${describe(x.data)}`)
   }
   const shapeIn = x.shape
-  if (!Array.isArray(shapeIn)) throw makeError('ERR_INVALID_ARGUMENT', `the ndarray's shape must be an array, received ${describe(shapeIn)}`)
+  if (!Array.isArray(shapeIn))
+    throw makeError('ERR_INVALID_ARGUMENT', `the ndarray's shape must be an array, received ${describe(shapeIn)}`)
   const ndim = shapeIn.length
   const shape = integers(shapeIn, ndim, 'shape')
   if (shape.some((s) => s < 0)) throw makeError('ERR_INVALID_ARGUMENT', `the ndarray's shape has a negative size: [${shape.join(', ')}]`)
@@ -150,13 +151,24 @@ export function ndarrayMemory(x: NdarrayLike): {
       else hi += span
     }
     if (lo < 0 || hi >= flat.length) {
-      throw makeError('ERR_INVALID_ARGUMENT', `the ndarray's shape, strides and offset reach outside its data (elements ${lo}..${hi} of ${flat.length})`)
+      throw makeError(
+        'ERR_INVALID_ARGUMENT',
+        `the ndarray's shape, strides and offset reach outside its data (elements ${lo}..${hi} of ${flat.length})`,
+      )
     }
   }
   const flags = (x as { flags?: { READONLY?: unknown } }).flags
   const readonly = x.readonly === true || flags?.READONLY === true
   const isz = flat.itemsize
-  return { bytes: flat.bytes, format: flat.format, itemsize: isz, shape, strides: strides.map((s) => s * isz), offset: offset * isz, readonly }
+  return {
+    bytes: flat.bytes,
+    format: flat.format,
+    itemsize: isz,
+    shape,
+    strides: strides.map((s) => s * isz),
+    offset: offset * isz,
+    readonly,
+  }
 }
 
 /**
@@ -201,5 +213,8 @@ export function stridedSource(source: unknown): Strided {
       bytewise: m.itemsize === 1,
     }
   }
-  throw makeError('ERR_INVALID_ARGUMENT', `expected a 2-D source (a TypedArray, an ArrayBuffer or an ndarray-like object), received ${describe(source)}`)
+  throw makeError(
+    'ERR_INVALID_ARGUMENT',
+    `expected a 2-D source (a TypedArray, an ArrayBuffer or an ndarray-like object), received ${describe(source)}`,
+  )
 }

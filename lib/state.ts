@@ -106,7 +106,9 @@ export class State {
     this.native = init.native
     this.plane = init.plane
     const segments = init.plane?.segments ?? []
-    this.guards = segments.map((s) => (s.constructor === Uint8Array ? (s as Uint8Array) : new Uint8Array(s.buffer, s.byteOffset, s.byteLength)))
+    this.guards = segments.map((s) =>
+      s.constructor === Uint8Array ? (s as Uint8Array) : new Uint8Array(s.buffer, s.byteOffset, s.byteLength),
+    )
     this.guardLengths = this.guards.map((g) => g.length)
     this.segBuffers = segments.map((s) => s.buffer)
     this.segBases = segments.map((s) => s.byteOffset)

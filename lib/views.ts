@@ -32,7 +32,10 @@ export function viewInit(source: unknown, opts: ViewOptions | undefined, byColum
   const rowStride = transpose ? s.colStride : s.rowStride
   const colStride = transpose ? s.rowStride : s.colStride
   if (cols > 1 && colStride !== s.itemsize) {
-    throw makeError('ERR_NOT_CONTIGUOUS', byColumns ? "columns of the buffer-object aren't contiguous" : "rows of the buffer-object aren't contiguous")
+    throw makeError(
+      'ERR_NOT_CONTIGUOUS',
+      byColumns ? "columns of the buffer-object aren't contiguous" : "rows of the buffer-object aren't contiguous",
+    )
   }
   if (!readonly && s.readonly) throw makeError('ERR_READONLY', `the source is read-only: ask ${what}(source, { readonly: true })`)
   let format = describeFormat(s.format)
@@ -62,5 +65,7 @@ export function viewInit(source: unknown, opts: ViewOptions | undefined, byColum
   const end = empty ? 0 : s.offset + Math.max(0, (rows - 1) * rowStride) + rowBytes
   if (!empty) for (let r = 0; r < rows; r++) rowOffsets[r] = s.offset + r * rowStride - first
   const segment = new Uint8Array(s.bytes.buffer, s.bytes.byteOffset + first, end - first)
-  return jsMemoryInit(format, cols, readonly, { segments: [segment], segmentOfRow, rowOffsets, colStride: format.itemsize }, [source], { nullTerminated })
+  return jsMemoryInit(format, cols, readonly, { segments: [segment], segmentOfRow, rowOffsets, colStride: format.itemsize }, [source], {
+    nullTerminated,
+  })
 }

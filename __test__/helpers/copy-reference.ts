@@ -337,7 +337,8 @@ export function referenceCopyValues(values: readonly (readonly Value[])[], dst: 
     for (let r = 0; r < dst.rows; r++) {
       for (let c = 0; c < dst.cols; c++) {
         const v = values[r][c]
-        if (typeof v === 'bigint') throw new CopyError('ERR_INVALID_ARGUMENT', `row ${r}, column ${c}: a ${to.kind} element takes a number, received ${v}n`)
+        if (typeof v === 'bigint')
+          throw new CopyError('ERR_INVALID_ARGUMENT', `row ${r}, column ${c}: a ${to.kind} element takes a number, received ${v}n`)
       }
     }
   }
@@ -376,7 +377,6 @@ export function show(v: unknown): string {
 // ---------------------------------------------------------------------------------------------------------
 // Sides the tests build: matrices and JS objects over memory the test knows byte by byte, each with the
 // reference's description of where its elements are.
-
 
 export type Matrix = IndirectMemory2D | BufferCollection2D
 
@@ -631,7 +631,13 @@ export function buildSide(spec: SideSpec, rows: number, cols: number, seed: numb
 }
 
 /** A view or collection over a TypedArray of a matching format (element strides; the spec's format given as the format option). */
-function buildTyped(spec: SideSpec & { kind: 'view' | 'collection' }, Ctor: TypedArrayCtor, rows: number, cols: number, seed: number): Built {
+function buildTyped(
+  spec: SideSpec & { kind: 'view' | 'collection' },
+  Ctor: TypedArrayCtor,
+  rows: number,
+  cols: number,
+  seed: number,
+): Built {
   const isz = Ctor.BYTES_PER_ELEMENT
   if (spec.kind === 'view') {
     const step = cols + spec.gap
@@ -694,7 +700,12 @@ export function shadow(side: Side, buffers: Uint8Array[]): { side: Side; clones:
  * engine), then every byte of the buffers (nothing written outside the elements). Returns an error message
  * or undefined.
  */
-export function diffMemory(side: Side, buffers: Uint8Array[], clones: Map<ArrayBufferLike, Uint8Array>, anyNaN: boolean): string | undefined {
+export function diffMemory(
+  side: Side,
+  buffers: Uint8Array[],
+  clones: Map<ArrayBufferLike, Uint8Array>,
+  anyNaN: boolean,
+): string | undefined {
   const f = parseFormat(side.format)
   for (let r = 0; r < side.rows; r++) {
     for (let c = 0; c < side.cols; c++) {

@@ -48,7 +48,12 @@ function run(job: FillJob): FillReply {
       }
     }
     const whole = IndirectMemory2D.viewFromRows({ data: all, shape: [rows, cols], stride: [rowStride, 1], offset })
-    return { ok: true, nativeSum: lib.sum2d(whole.pointer, rows, cols), first: whole.get(job.rowBegin, 0) as number, sharedRow: whole.row(0).buffer instanceof SharedArrayBuffer }
+    return {
+      ok: true,
+      nativeSum: lib.sum2d(whole.pointer, rows, cols),
+      first: whole.get(job.rowBegin, 0) as number,
+      sharedRow: whole.row(0).buffer instanceof SharedArrayBuffer,
+    }
   }
   const m =
     job.wrap === 'ndarray'
@@ -60,7 +65,12 @@ function run(job: FillJob): FillReply {
   } else {
     for (let r = job.rowBegin; r < job.rowEnd; r++) for (let c = 0; c < cols; c++) m.set(r, c, job.value + r * cols + c)
   }
-  return { ok: true, nativeSum: lib.sum2d(m.pointer, rows, cols), first: m.get(job.rowBegin, 0) as number, sharedRow: m.row(0).buffer instanceof SharedArrayBuffer }
+  return {
+    ok: true,
+    nativeSum: lib.sum2d(m.pointer, rows, cols),
+    first: m.get(job.rowBegin, 0) as number,
+    sharedRow: m.row(0).buffer instanceof SharedArrayBuffer,
+  }
 }
 
 let reply: FillReply

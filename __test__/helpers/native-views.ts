@@ -5,7 +5,7 @@
 import path from 'node:path'
 import type { ExecutionContext } from 'ava'
 
-export { testlib, type TestLib } from './native.js'
+export { type TestLib, testlib } from './native.js'
 
 export type ErrorClass = typeof Error | typeof TypeError | typeof RangeError
 
