@@ -4,9 +4,10 @@
 import { flag, options } from './args.js'
 import { describe, makeError } from './errors.js'
 import { type AnyTypedArray, describeFormat, type FormatDescription, formatsMatch } from './formats.js'
-import { Indirect2D, jsMemoryInit } from './matrix.js'
+import { Indirect2D } from './matrix.js'
 import { flatMemory, isNdarrayLike, ndarrayMemory } from './sources.js'
 import type { Init } from './state.js'
+import { jsMemoryInit } from './tables.js'
 
 export interface BufferCollectionOptions<F extends string = string> {
   /** Elements per row; -1 (default) takes row 0's. Every row must have it. */

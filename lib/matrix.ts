@@ -2,7 +2,8 @@
 // hands the matrix's State to the module that owns the job: access (get/set), rows (views and addresses),
 // copies, lifetime (checks, holds, exports, release).
 
-import { type ElementValue, elementCodeOf, GETTERS, getChecked, SETTERS, setChecked } from './access.js'
+import { type ElementValue, elementCodeOf, getChecked, setChecked } from './access.js'
+import { GETTERS, SETTERS } from './accessors.js'
 import { callback, flag, options, relativeIndex, resolveIndex } from './args.js'
 import { NativeMatrix } from './binding.js'
 import { type CopyOptions, copy, type ToTypedArrayOptions, toArray, toTypedArray } from './copies.js'
@@ -12,7 +13,8 @@ import { inspectMatrix, markUncloneable } from './inspect.js'
 import * as life from './lifetime.js'
 import { allRowViews, resolveKind, rowAddress, rowAddresses, rowBytes, rowView } from './rows.js'
 import type { NdarrayLike } from './sources.js'
-import { type Init, type Plane, STATE, State } from './state.js'
+import { type Init, STATE, State } from './state.js'
+import { jsMemoryInit } from './tables.js'
 
 export type { ElementValue } from './access.js'
 export type { CopyOptions, ToTypedArrayOptions } from './copies.js'
@@ -345,39 +347,6 @@ export abstract class Indirect2D<F extends string = string> {
 
 function otherSide(x: unknown): unknown {
   return x instanceof Indirect2D ? stateOf(x) : x
-}
-
-/** How a constructor lays out its row table: a ragged table's row lengths, an extra NULL entry. */
-export interface Layout {
-  rowLengths?: Float64Array
-  nullTerminated?: boolean
-}
-
-/** The binding's form of a layout (undefined for a plain rectangle). */
-export function tableLayout(layout: Layout): { rowLengths?: number[]; nullTerminated?: boolean } | undefined {
-  if (layout.rowLengths === undefined && layout.nullTerminated !== true) return undefined
-  return { rowLengths: layout.rowLengths === undefined ? undefined : Array.from(layout.rowLengths), nullTerminated: layout.nullTerminated }
-}
-
-/** @internal The Init of a matrix over JS memory: builds its native row table. */
-export function jsMemoryInit(
-  format: ReturnType<typeof describeFormat>,
-  cols: number,
-  readonly: boolean,
-  plane: Plane,
-  keep: unknown[],
-  layout: Layout = {},
-): Init {
-  const native = NativeMatrix.overJsMemory(
-    format.native,
-    cols,
-    plane.segments as never[],
-    plane.segmentOfRow,
-    plane.rowOffsets,
-    tableLayout(layout),
-  )
-  if (readonly) native.makeReadOnly()
-  return { native, rows: plane.rowOffsets.length, cols, format, readonly, plane, keep, ...layout }
 }
 
 /** Makes the IndirectMemory2D of a view (set by memory.ts, which owns the class). */

@@ -6,11 +6,11 @@ import { callback, checkSize, flag, options, toAddress } from './args.js'
 import { NativeMatrix } from './binding.js'
 import { describe, makeError } from './errors.js'
 import { describeFormat } from './formats.js'
-import { tableLayout } from './matrix.js'
 import { Nanny } from './nanny.js'
 import { rowLengthsArg } from './owned.js'
 import { checkNotDetached } from './sources.js'
 import type { Init } from './state.js'
+import { tableLayout } from './tables.js'
 
 export interface NativeMemoryOptions<A> {
   /** Refuse writes from JS (default false). */

@@ -4,8 +4,8 @@
 import { checkSize, flag, options } from './args.js'
 import { describe, makeError } from './errors.js'
 import { describeFormat, type FormatDescription } from './formats.js'
-import { jsMemoryInit } from './matrix.js'
 import type { Init } from './state.js'
+import { jsMemoryInit } from './tables.js'
 
 export interface CreateMemoryOptions<F extends string = string> {
   /** Number of rows. */

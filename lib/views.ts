@@ -3,9 +3,10 @@
 import { flag, options } from './args.js'
 import { makeError } from './errors.js'
 import { describeFormat } from './formats.js'
-import { Indirect2D, jsMemoryInit } from './matrix.js'
+import { Indirect2D } from './matrix.js'
 import { type Strided, stridedSource } from './sources.js'
 import type { Init } from './state.js'
+import { jsMemoryInit } from './tables.js'
 
 export interface ViewOptions<F extends string = string> {
   /** A read-only view (default false: a writable view of a read-only source throws ERR_READONLY). */
