@@ -75,6 +75,16 @@ export function rowAttached(s: State, r: number): boolean {
   return s.guards[k].length === s.guardLengths[k]
 }
 
+/**
+ * For a table read in place: whether row `r`'s cached view is still over the row the table points at now (C may
+ * swap rows in the table). Two 32-bit compares against the address the view was made for.
+ */
+export function viewCurrent(s: State, r: number): boolean {
+  const t = s.table as Uint32Array
+  const v = s.viewedAt as Uint32Array
+  return t[2 * r] === v[2 * r] && t[2 * r + 1] === v[2 * r + 1]
+}
+
 /** The checked path of `get`: the contract's errors, then the cache (filled now) or the binding. */
 export function getChecked(s: State, r: unknown, c: unknown): ElementValue {
   checkLive(s)

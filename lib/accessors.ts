@@ -5,7 +5,7 @@
 // They repeat on purpose, one per TypedArray kind. Anything the fast path is not sure of goes to the checked
 // path in access.ts.
 
-import { type ElementValue, getChecked, rowAttached, setChecked, viewGet, viewSet } from './access.js'
+import { type ElementValue, getChecked, rowAttached, setChecked, viewCurrent, viewGet, viewSet } from './access.js'
 import { STATE, type State } from './state.js'
 
 // The fast path takes a plain number index into a row already viewed; `row[c]` is undefined past the row's end,
@@ -21,8 +21,9 @@ export interface Shell {
 
 function getF64(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
-    const row = this[STATE].rowCache[r] as Float64Array | undefined
-    if (row !== undefined) {
+    const s = this[STATE]
+    const row = s.rowCache[r] as Float64Array | undefined
+    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -31,8 +32,9 @@ function getF64(this: Shell, r: number, c: number): ElementValue {
 }
 function getF32(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
-    const row = this[STATE].rowCache[r] as Float32Array | undefined
-    if (row !== undefined) {
+    const s = this[STATE]
+    const row = s.rowCache[r] as Float32Array | undefined
+    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -41,8 +43,9 @@ function getF32(this: Shell, r: number, c: number): ElementValue {
 }
 function getI32(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
-    const row = this[STATE].rowCache[r] as Int32Array | undefined
-    if (row !== undefined) {
+    const s = this[STATE]
+    const row = s.rowCache[r] as Int32Array | undefined
+    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -51,8 +54,9 @@ function getI32(this: Shell, r: number, c: number): ElementValue {
 }
 function getU32(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
-    const row = this[STATE].rowCache[r] as Uint32Array | undefined
-    if (row !== undefined) {
+    const s = this[STATE]
+    const row = s.rowCache[r] as Uint32Array | undefined
+    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -61,8 +65,9 @@ function getU32(this: Shell, r: number, c: number): ElementValue {
 }
 function getI16(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
-    const row = this[STATE].rowCache[r] as Int16Array | undefined
-    if (row !== undefined) {
+    const s = this[STATE]
+    const row = s.rowCache[r] as Int16Array | undefined
+    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -71,8 +76,9 @@ function getI16(this: Shell, r: number, c: number): ElementValue {
 }
 function getU16(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
-    const row = this[STATE].rowCache[r] as Uint16Array | undefined
-    if (row !== undefined) {
+    const s = this[STATE]
+    const row = s.rowCache[r] as Uint16Array | undefined
+    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -81,8 +87,9 @@ function getU16(this: Shell, r: number, c: number): ElementValue {
 }
 function getI8(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
-    const row = this[STATE].rowCache[r] as Int8Array | undefined
-    if (row !== undefined) {
+    const s = this[STATE]
+    const row = s.rowCache[r] as Int8Array | undefined
+    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -91,8 +98,9 @@ function getI8(this: Shell, r: number, c: number): ElementValue {
 }
 function getU8(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
-    const row = this[STATE].rowCache[r] as Uint8Array | undefined
-    if (row !== undefined) {
+    const s = this[STATE]
+    const row = s.rowCache[r] as Uint8Array | undefined
+    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -101,8 +109,9 @@ function getU8(this: Shell, r: number, c: number): ElementValue {
 }
 function getU8C(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
-    const row = this[STATE].rowCache[r] as Uint8ClampedArray | undefined
-    if (row !== undefined) {
+    const s = this[STATE]
+    const row = s.rowCache[r] as Uint8ClampedArray | undefined
+    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -111,8 +120,9 @@ function getU8C(this: Shell, r: number, c: number): ElementValue {
 }
 function getI64(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
-    const row = this[STATE].rowCache[r] as BigInt64Array | undefined
-    if (row !== undefined) {
+    const s = this[STATE]
+    const row = s.rowCache[r] as BigInt64Array | undefined
+    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -121,8 +131,9 @@ function getI64(this: Shell, r: number, c: number): ElementValue {
 }
 function getU64(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
-    const row = this[STATE].rowCache[r] as BigUint64Array | undefined
-    if (row !== undefined) {
+    const s = this[STATE]
+    const row = s.rowCache[r] as BigUint64Array | undefined
+    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -132,8 +143,9 @@ function getU64(this: Shell, r: number, c: number): ElementValue {
 /** Float16Array rows (the runtime has the class: Node 24+). */
 function getF16(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
-    const row = this[STATE].rowCache[r] as unknown as number[] | undefined
-    if (row !== undefined) {
+    const s = this[STATE]
+    const row = s.rowCache[r] as unknown as number[] | undefined
+    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -142,8 +154,9 @@ function getF16(this: Shell, r: number, c: number): ElementValue {
 }
 function getBool(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
-    const row = this[STATE].rowCache[r] as Uint8Array | undefined
-    if (row !== undefined) {
+    const s = this[STATE]
+    const row = s.rowCache[r] as Uint8Array | undefined
+    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
       const v = row[c]
       if (v !== undefined) return v !== 0
     }
@@ -155,7 +168,7 @@ function getView(this: Shell, r: number, c: number): ElementValue {
   const s = this[STATE]
   if (typeof r === 'number' && typeof c === 'number' && c >>> 0 === c && c < s.rowLength(r)) {
     const row = s.rowCache[r] as DataView | undefined
-    if (row !== undefined && rowAttached(s, r)) return viewGet(s, row, c)
+    if (row !== undefined && rowAttached(s, r) && (s.table === undefined || viewCurrent(s, r))) return viewGet(s, row, c)
   }
   return getChecked(s, r, c)
 }
@@ -169,8 +182,9 @@ function getNative(this: Shell, r: number, c: number): ElementValue {
 
 function setF64(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
-    const row = this[STATE].writeCache[r] as Float64Array | undefined
-    if (row !== undefined && c < row.length) {
+    const s = this[STATE]
+    const row = s.writeCache[r] as Float64Array | undefined
+    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
       row[c] = v
       return
     }
@@ -179,8 +193,9 @@ function setF64(this: Shell, r: number, c: number, v: unknown): void {
 }
 function setF32(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
-    const row = this[STATE].writeCache[r] as Float32Array | undefined
-    if (row !== undefined && c < row.length) {
+    const s = this[STATE]
+    const row = s.writeCache[r] as Float32Array | undefined
+    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
       row[c] = v
       return
     }
@@ -189,8 +204,9 @@ function setF32(this: Shell, r: number, c: number, v: unknown): void {
 }
 function setI32(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
-    const row = this[STATE].writeCache[r] as Int32Array | undefined
-    if (row !== undefined && c < row.length) {
+    const s = this[STATE]
+    const row = s.writeCache[r] as Int32Array | undefined
+    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
       row[c] = v
       return
     }
@@ -199,8 +215,9 @@ function setI32(this: Shell, r: number, c: number, v: unknown): void {
 }
 function setU32(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
-    const row = this[STATE].writeCache[r] as Uint32Array | undefined
-    if (row !== undefined && c < row.length) {
+    const s = this[STATE]
+    const row = s.writeCache[r] as Uint32Array | undefined
+    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
       row[c] = v
       return
     }
@@ -209,8 +226,9 @@ function setU32(this: Shell, r: number, c: number, v: unknown): void {
 }
 function setI16(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
-    const row = this[STATE].writeCache[r] as Int16Array | undefined
-    if (row !== undefined && c < row.length) {
+    const s = this[STATE]
+    const row = s.writeCache[r] as Int16Array | undefined
+    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
       row[c] = v
       return
     }
@@ -219,8 +237,9 @@ function setI16(this: Shell, r: number, c: number, v: unknown): void {
 }
 function setU16(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
-    const row = this[STATE].writeCache[r] as Uint16Array | undefined
-    if (row !== undefined && c < row.length) {
+    const s = this[STATE]
+    const row = s.writeCache[r] as Uint16Array | undefined
+    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
       row[c] = v
       return
     }
@@ -229,8 +248,9 @@ function setU16(this: Shell, r: number, c: number, v: unknown): void {
 }
 function setI8(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
-    const row = this[STATE].writeCache[r] as Int8Array | undefined
-    if (row !== undefined && c < row.length) {
+    const s = this[STATE]
+    const row = s.writeCache[r] as Int8Array | undefined
+    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
       row[c] = v
       return
     }
@@ -239,8 +259,9 @@ function setI8(this: Shell, r: number, c: number, v: unknown): void {
 }
 function setU8(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
-    const row = this[STATE].writeCache[r] as Uint8Array | undefined
-    if (row !== undefined && c < row.length) {
+    const s = this[STATE]
+    const row = s.writeCache[r] as Uint8Array | undefined
+    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
       row[c] = v
       return
     }
@@ -249,8 +270,9 @@ function setU8(this: Shell, r: number, c: number, v: unknown): void {
 }
 function setU8C(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
-    const row = this[STATE].writeCache[r] as Uint8ClampedArray | undefined
-    if (row !== undefined && c < row.length) {
+    const s = this[STATE]
+    const row = s.writeCache[r] as Uint8ClampedArray | undefined
+    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
       row[c] = v
       return
     }
@@ -259,8 +281,9 @@ function setU8C(this: Shell, r: number, c: number, v: unknown): void {
 }
 function setI64(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'bigint' && c >>> 0 === c) {
-    const row = this[STATE].writeCache[r] as BigInt64Array | undefined
-    if (row !== undefined && c < row.length) {
+    const s = this[STATE]
+    const row = s.writeCache[r] as BigInt64Array | undefined
+    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
       row[c] = v
       return
     }
@@ -269,8 +292,9 @@ function setI64(this: Shell, r: number, c: number, v: unknown): void {
 }
 function setU64(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'bigint' && c >>> 0 === c) {
-    const row = this[STATE].writeCache[r] as BigUint64Array | undefined
-    if (row !== undefined && c < row.length) {
+    const s = this[STATE]
+    const row = s.writeCache[r] as BigUint64Array | undefined
+    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
       row[c] = v
       return
     }
@@ -279,8 +303,9 @@ function setU64(this: Shell, r: number, c: number, v: unknown): void {
 }
 function setF16(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
-    const row = this[STATE].writeCache[r] as unknown as number[] | undefined
-    if (row !== undefined && c < row.length) {
+    const s = this[STATE]
+    const row = s.writeCache[r] as unknown as number[] | undefined
+    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
       row[c] = v
       return
     }
@@ -289,8 +314,9 @@ function setF16(this: Shell, r: number, c: number, v: unknown): void {
 }
 function setBool(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && c >>> 0 === c) {
-    const row = this[STATE].writeCache[r] as Uint8Array | undefined
-    if (row !== undefined && c < row.length) {
+    const s = this[STATE]
+    const row = s.writeCache[r] as Uint8Array | undefined
+    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
       row[c] = v ? 1 : 0
       return
     }
@@ -301,7 +327,7 @@ function setView(this: Shell, r: number, c: number, v: unknown): void {
   const s = this[STATE]
   if (typeof r === 'number' && typeof c === 'number' && c >>> 0 === c && c < s.rowLength(r)) {
     const row = s.writeCache[r] as DataView | undefined
-    if (row !== undefined && rowAttached(s, r) && viewSet(s, row, c, v)) return
+    if (row !== undefined && rowAttached(s, r) && (s.table === undefined || viewCurrent(s, r)) && viewSet(s, row, c, v)) return
   }
   setChecked(s, r, c, v)
 }

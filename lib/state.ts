@@ -71,6 +71,11 @@ export class State {
   keep: unknown[]
   /** The address of the row table (fixed for the matrix's life), fetched on first use. */
   pointer: bigint | undefined
+  /** A table read in place, seen through an external buffer: its entries as 32-bit halves and as addresses. */
+  table: Uint32Array | undefined
+  tableAddresses: BigUint64Array | undefined
+  /** The table entry (two halves) each cached row view of a table read in place was made for. */
+  viewedAt: Uint32Array | undefined
   /** Row addresses of a table that is not read in place, fetched once. */
   rowAddresses: BigUint64Array | undefined
   /** Element access: the access kind of the format (see access.ts) and the rows it has made views of. */
@@ -118,6 +123,9 @@ export class State {
     this.keep = init.keep
     this.pointer = undefined
     this.rowAddresses = undefined
+    this.table = undefined
+    this.tableAddresses = undefined
+    this.viewedAt = undefined
     this.kind = -1 // set by the matrix once the State is complete (rows.ts: resolveKind)
     this.elementCode = -1
     this.itemsize = init.format.itemsize

@@ -415,46 +415,26 @@ impl NativeMatrix {
     /// memory). The facade keeps one per row address, keeps the memory's nanny alive with it and detaches it
     /// on release. `ERR_NO_EXTERNAL_BUFFERS` where the runtime refuses them: never a silent copy.
     #[napi]
-    pub fn row_external(&self, env: &Env, r: f64) -> Result<Unknown<'_>> {
+    pub fn row_external<'env>(&self, env: &'env Env, r: f64) -> Result<Unknown<'env>> {
         let m = self.inner(env)?;
         let r = to_index(r);
         let row = m.row_pointer(r).or_throw(env)?;
         let len = m.row_nbytes(r).or_throw(env)?;
-        let mut value = std::ptr::null_mut();
-        let status = if REFUSE_EXTERNAL_BUFFERS.load(Ordering::SeqCst) {
-            napi::sys::Status::napi_no_external_buffers_allowed
-        } else {
-            // SAFETY: `row` addresses `len` bytes valid while the matrix's memory is (API contract); the
-            // buffer has no finalizer of its own: the facade ties the memory's lifetime to it and detaches
-            // it before the memory is freed.
-            unsafe {
-                napi::sys::napi_create_external_arraybuffer(
-                    env.raw(),
-                    row.cast(),
-                    len,
-                    None,
-                    std::ptr::null_mut(),
-                    &mut value,
-                )
-            }
-        };
-        if status == napi::sys::Status::napi_no_external_buffers_allowed {
-            return Err(throw(
-                env,
-                CoreError::new(
-                    ErrorCode::NoExternalBuffers,
-                    "this runtime forbids external buffers (Electron ≥ 21), so native memory has no zero-copy views here; use get/set, toArray() or copyTo()",
-                ),
-            ));
-        }
-        if status != napi::sys::Status::napi_ok {
-            return Err(throw(
-                env,
-                invalid_argument("cannot create a view of the row"),
-            ));
-        }
-        // SAFETY: `value` is the ArrayBuffer napi just created in this env.
-        Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), value) })
+        external_buffer(env, row.cast(), len, "cannot create a view of the row")
+    }
+
+    /// An external ArrayBuffer over the row-pointer table itself (`rows` entries of 8 bytes), so that the facade
+    /// reads the row pointers of a table used in place without a call per access. Detached like row views.
+    #[napi]
+    pub fn table_external<'env>(&self, env: &'env Env) -> Result<Unknown<'env>> {
+        let m = self.inner(env)?;
+        let len = m.rows() * std::mem::size_of::<*mut u8>();
+        external_buffer(
+            env,
+            m.pointer().cast(),
+            len,
+            "cannot create a view of the row table",
+        )
     }
 
     /// Whether the table is a foreign one read in place.
@@ -636,4 +616,45 @@ impl NativeMatrix {
     pub fn release(&mut self) {
         self.m = None;
     }
+}
+
+/// An external ArrayBuffer over `len` bytes at `data` (no finalizer: the facade ties the memory's lifetime to the
+/// buffer and detaches it before the memory is freed); `ERR_NO_EXTERNAL_BUFFERS` where the runtime refuses them.
+fn external_buffer<'env>(
+    env: &'env Env,
+    data: *mut std::ffi::c_void,
+    len: usize,
+    what: &str,
+) -> Result<Unknown<'env>> {
+    let mut value = std::ptr::null_mut();
+    let status = if REFUSE_EXTERNAL_BUFFERS.load(Ordering::SeqCst) {
+        napi::sys::Status::napi_no_external_buffers_allowed
+    } else {
+        // SAFETY: `data` addresses `len` bytes valid while the matrix's memory is (API contract); the buffer
+        // has no finalizer of its own, and the facade detaches it before that memory is freed.
+        unsafe {
+            napi::sys::napi_create_external_arraybuffer(
+                env.raw(),
+                data,
+                len,
+                None,
+                std::ptr::null_mut(),
+                &mut value,
+            )
+        }
+    };
+    if status == napi::sys::Status::napi_no_external_buffers_allowed {
+        return Err(throw(
+            env,
+            CoreError::new(
+                ErrorCode::NoExternalBuffers,
+                "this runtime forbids external buffers (Electron ≥ 21), so native memory has no zero-copy views here; use get/set, toArray() or copyTo()",
+            ),
+        ));
+    }
+    if status != napi::sys::Status::napi_ok {
+        return Err(throw(env, invalid_argument(what)));
+    }
+    // SAFETY: `value` is the ArrayBuffer napi just created in this env.
+    Ok(unsafe { Unknown::from_raw_unchecked(env.raw(), value) })
 }
