@@ -110,6 +110,29 @@ function columnMajor(n: number, direction: 'from' | 'to', min: number): BenchCas
   }) as BenchCase<unknown>
 }
 
+/** A 1- or 2-byte column-major → row-major copy (a transpose) against memcpy of as many bytes. */
+function narrowTranspose(n: number, format: 'B' | 'h'): BenchCase<unknown> {
+  const Arr = format === 'B' ? Uint8Array : Int16Array
+  return defineCase({
+    name: `copyFrom column-major ${n}×${n} ${format}`,
+    baselineName: `memcpy (${Arr.name}.set)`,
+    target: { min: 0.3 },
+    speed: true,
+    budgetMs: 4000,
+    note: 'a transpose of 1- or 2-byte elements: the source is read column by column.',
+    setup() {
+      const m = IndirectMemory2D.createMemory({ rows: n, cols: n, format })
+      const src = new Arr(n * n).map((_, i) => i * 7)
+      m.copyFrom(nd(src, n, 'F'))
+      check(m.get(0, 1) === src[n] && m.get(1, 0) === src[1], 'transposed on the way in')
+      return { m, src, b: new Arr(n * n) }
+    },
+    run: (s) => s.m.copyFrom(nd(s.src, n, 'F')),
+    baseline: (s) => (s.b.set(s.src), s.b),
+    teardown: (s) => void s.m.release(),
+  }) as BenchCase<unknown>
+}
+
 function pureJs(n: number, kind: 'loop' | 'blocked'): BenchCase<unknown> {
   return defineCase({
     name: kind === 'loop' ? `pure-JS loop copy C-order ${n}×${n} d` : `pure-JS blocked transpose ${n}×${n} d`,
@@ -201,6 +224,8 @@ export function copyCases(): BenchCase<unknown>[] {
     columnMajor(1000, 'to', 0.5),
     columnMajor(4096, 'from', 0.25),
     columnMajor(4096, 'to', 0.25),
+    narrowTranspose(1000, 'B'),
+    narrowTranspose(1000, 'h'),
     conversion(1000, 'd', 'i'),
     conversion(4000, 'd', 'i'),
     conversion(1000, 'i', 'd'),
