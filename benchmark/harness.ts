@@ -522,7 +522,9 @@ export function renderTable(results: CaseResult[]): string {
       formatVerdict(r),
     ]
     if (withFresh) {
-      row.push(r.fresh ? `${formatRatio(r.fresh.ratio)} (${formatRatio(r.fresh.ratioQ1)}–${formatRatio(r.fresh.ratioQ3)})` : '', r.fresh ? formatVerdict(r.fresh) : '')
+      const f = r.fresh
+      const figure = !f ? '' : r.unit === 'bytes' ? formatValue(f.case.median, r.unit) : `${formatRatio(f.ratio)} (${formatRatio(f.ratioQ1)}–${formatRatio(f.ratioQ3)})`
+      row.push(figure, f ? formatVerdict(f) : '')
     }
     rows.push(row)
   }
@@ -593,7 +595,8 @@ function measureIsolated(index: number, argv: string[]): Measurement {
       env: { ...process.env, [CASE_ENV]: `${index}:${out}`, [REEXEC_ENV]: '1' },
     })
     if (child.status !== 0) throw new Error(`case ${index} failed in its process (status ${child.status}, ${child.signal ?? 'no signal'})`)
-    return JSON.parse(readFileSync(out, 'utf8')) as Measurement
+    // JSON has no NaN (a quantity case has no ratio): it comes back as null.
+    return JSON.parse(readFileSync(out, 'utf8'), (_, v: unknown) => (v === null ? NaN : v)) as Measurement
   } finally {
     rmSync(dirname(out), { recursive: true, force: true })
   }
@@ -680,7 +683,8 @@ export async function runBenchmarks(
       note: c.note,
       ...m,
     })
-    console.log(`ratio ${formatRatio(m.ratio)} (IQR ${formatRatio(m.ratioQ1)}–${formatRatio(m.ratioQ3)}, ${m.rounds} rounds, ${(m.wallMs / 1000).toFixed(1)} s) ${formatVerdict(m)}`)
+    const figure = c.quantity ? formatValue(m.case.median, 'bytes') : `ratio ${formatRatio(m.ratio)}`
+    console.log(`${figure} (IQR ${formatRatio(m.ratioQ1)}–${formatRatio(m.ratioQ3)}, ${m.rounds} rounds, ${(m.wallMs / 1000).toFixed(1)} s) ${formatVerdict(m)}`)
   }
   if (options.fresh) {
     console.log('fresh processes (one per case, no warm-up):')
@@ -688,7 +692,8 @@ export async function runBenchmarks(
       const c = selected[results.indexOf(r)]
       process.stdout.write(`  ${c.name} … `)
       r.fresh = await measureOrError(async () => measureIsolated(cases.indexOf(c), argv), c)
-      console.log(`ratio ${formatRatio(r.fresh.ratio)} (IQR ${formatRatio(r.fresh.ratioQ1)}–${formatRatio(r.fresh.ratioQ3)}) ${formatVerdict(r.fresh)}`)
+      const f = r.fresh
+      console.log(`${r.unit === 'bytes' ? formatValue(f.case.median, r.unit) : `ratio ${formatRatio(f.ratio)} (IQR ${formatRatio(f.ratioQ1)}–${formatRatio(f.ratioQ3)})`} ${formatVerdict(f)}`)
     }
   }
   const wallMs = Date.now() - started
