@@ -103,7 +103,7 @@ export function defineCase<S>(c: BenchCase<S>): BenchCase<S> {
 export interface RunOptions {
   /** Target duration of one sample (default 10 ms). */
   sampleMs: number
-  /** Time budget of the measured rounds of one case (default 2.5 s). */
+  /** Time budget of the measured rounds of one case (default 2 s; slow cases stop at 3× it, after 5 rounds). */
   budgetMs: number
   /** At least this many rounds, even past the budget (default 15). */
   minRounds: number
@@ -129,7 +129,7 @@ export interface RunOptions {
 
 export const defaultOptions: RunOptions = {
   sampleMs: 10,
-  budgetMs: 2500,
+  budgetMs: 2000,
   minRounds: 15,
   maxRounds: 400,
   warmupMs: 300,
@@ -382,10 +382,10 @@ export async function measure<S>(c: BenchCase<S>, options: RunOptions = defaultO
     const A: Side<S> = (s) => c.run(s)
     const B: Side<S> = (s) => c.baseline(s)
 
-    // Warm-up: alternate both sides until both had the JIT's attention for warmupMs.
+    // Warm-up: alternate both sides until both had the JIT's attention for warmupMs (quantities: none).
     const warmEnd = Date.now() + o.warmupMs
     let warmCalls = c.callsPerSample ?? 1
-    do {
+    if (!c.quantity) do {
       const t0 = Date.now()
       for (const fn of [A, B]) {
         if (c.gcEverySample) collect()
@@ -405,7 +405,10 @@ export async function measure<S>(c: BenchCase<S>, options: RunOptions = defaultO
     const bValues: number[] = []
     const ratios: number[] = []
     const end = Date.now() + o.budgetMs
-    for (let round = 0; round < o.maxRounds && (round < o.minRounds || Date.now() < end); round++) {
+    // Slow cases (a sample far above sampleMs) stop at 3× the budget, after at least 5 rounds.
+    const hardEnd = Date.now() + 3 * o.budgetMs
+    const more = (round: number) => round < o.maxRounds && (round < o.minRounds || Date.now() < end) && (round < 5 || Date.now() < hardEnd)
+    for (let round = 0; more(round); round++) {
       if (!c.gcEverySample) collect()
       // Alternate the order (A B, B A, ...) so that drift and "who runs right after gc" cancel out.
       const order = round % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const)
