@@ -268,7 +268,7 @@ function checkCopy(src: Built, dst: Built, opts: CopyOptions, copy: () => void):
     expectedError = e
   }
   if (expectedError !== undefined) {
-    assertThrows(copy, expectedError.code, expectedError.message, Error)
+    assertThrows(copy, expectedError.code, expectedError.message, expectedError.code === 'ERR_INVALID_ARGUMENT' ? TypeError : Error)
   } else {
     try {
       copy()
@@ -571,7 +571,7 @@ test('overlapping memory: a copy between two sides over one buffer (views, strid
         const copy = into
           ? () => (dst.matrix as Matrix).copyFrom(src.obj as Matrix, arg)
           : () => (src.matrix as Matrix).copyTo(dst.obj as Matrix, arg)
-        if (expected !== undefined) assertThrows(copy, expected.code, expected.message, Error)
+        if (expected !== undefined) assertThrows(copy, expected.code, expected.message, expected.code === 'ERR_INVALID_ARGUMENT' ? TypeError : Error)
         else copy()
         const diff = diffMemory(dst.side as Side, [mem], sh.clones, opts.convert === true)
         assert.equal(diff, undefined, diff)

@@ -128,6 +128,12 @@ for (const d of DETACHERS) {
     const block = m.subMatrix(0, 2) // rows 0 and 1: not the detached row
     t.is(testlib().sum2d(m.pointer, 4, 3), 24, 'precondition: readable')
     await d.detach(rows[2].buffer as ArrayBuffer)
+    // Element operations check the row they touch: an intact row works until a check has seen the detached one,
+    // then the whole collection (and its blocks) refuses memory operations.
+    t.is(m.get(0, 0), 1, 'an intact row works before any check saw the detached row')
+    t.is(block.get(1, 2), 3, 'so does a block of intact rows')
+    throwsCode(t, () => m.get(2, 0), 'ERR_DETACHED', Error, undefined, 'get on the detached row')
+    throwsCode(t, () => block.get(1, 2), 'ERR_DETACHED', Error, undefined, 'the block latched with its collection')
     expectDetached(t, m, [4, 3], 'collection')
     throwsCode(t, () => m.get(0, 0), 'ERR_DETACHED', Error, undefined, 'get on an intact row')
     throwsCode(t, () => m.rowPointer(3), 'ERR_DETACHED', Error, undefined, 'rowPointer of an intact row')
@@ -184,6 +190,8 @@ resizable('a collection with a row on a resizable ArrayBuffer that shrinks → E
   const ab = new ResizableCtor(32, { maxByteLength: 64 })
   const m = new BufferCollection2D([new Float64Array(4), new Float64Array(ab, 0, 4)])
   ab.resize(24)
+  t.is(m.get(0, 0), 0, 'the intact row works until a check has seen the shrunk one')
+  throwsCode(t, () => m.pointer, 'ERR_DETACHED', Error, undefined, 'a whole-matrix operation checks every row')
   expectDetached(t, m, [2, 4], 'collection')
 })
 

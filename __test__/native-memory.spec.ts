@@ -278,7 +278,7 @@ test.serial('a runtime without external buffers (Electron): views throw ERR_NO_E
   }
 })
 
-test.serial('an async native call on a wrapped matrix keeps it (and its memory) alive until it settles', async (t) => {
+test.serial('an async native call through withPointer keeps a wrapped matrix (and its memory) alive until it settles', async (t) => {
   let frees = 0
   let settled = false
   // Start the call in a function of its own, so that no closure still alive captures the matrix.
@@ -286,9 +286,11 @@ test.serial('an async native call on a wrapped matrix keeps it (and its memory) 
     const table = lib.make2d(50, 40)
     const m = IndirectMemory2D.fromPointer(table, 50, 40, 'd', { free: (a) => (frees++, lib.free2d(a, 50, 40)) })
     for (const row of m.rowViews()) (row as Float64Array).fill(2)
-    const address = m.pointer
-    return new Promise<number>((resolve, reject) =>
-      lib.scale2d_slow.async(address, 50, 40, 3, 600, (err, res) => ((settled = true), err ? reject(err) : resolve(res))),
+    return m.withPointer(
+      (address) =>
+        new Promise<number>((resolve, reject) =>
+          lib.scale2d_slow.async(address, 50, 40, 3, 600, (err, res) => ((settled = true), err ? reject(err) : resolve(res))),
+        ),
     )
   }
   const pending = start()

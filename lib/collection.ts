@@ -3,7 +3,9 @@
 
 import { describe, makeError } from './errors.js'
 import { type AnyTypedArray, type FormatDescription, describeFormat, formatsMatch } from './formats.js'
-import { Indirect2D, type Init, flag, jsMemoryInit, options } from './matrix.js'
+import { flag, options } from './args.js'
+import { Indirect2D, jsMemoryInit } from './matrix.js'
+import type { Init } from './state.js'
 import { flatMemory, isNdarrayLike, ndarrayMemory } from './sources.js'
 
 export interface BufferCollectionOptions<F extends string = string> {
@@ -60,7 +62,7 @@ function rowMemory(obj: unknown, i: number, unravel: boolean): RowMemory {
 function collectionInit(rowObjects: unknown, opts: BufferCollectionOptions | undefined): Init {
   const o = options(opts, 'BufferCollection2D')
   const unravel = flag(o.unravel, 'unravel', true)
-  const columnCount = o.columnCount ?? -1
+  const columnCount = o.columnCount === undefined ? -1 : o.columnCount
   if (typeof columnCount !== 'number' || !Number.isSafeInteger(columnCount) || columnCount < -1) {
     throw makeError('ERR_INVALID_SHAPE', `columnCount must be -1 or a non-negative integer, received ${describe(columnCount)}`)
   }
@@ -96,8 +98,7 @@ function collectionInit(rowObjects: unknown, opts: BufferCollectionOptions | und
   const segmentOfRow = new Uint32Array(rows)
   for (let r = 0; r < rows; r++) segmentOfRow[r] = r
   const rowOffsets = new Float64Array(rows)
-  const memory = { segments, segmentLengths: segments.map((b) => b.length), segmentOfRow, rowOffsets }
-  return jsMemoryInit(f, cols, readonly, memory, objects)
+  return jsMemoryInit(f, cols, readonly, { segments, segmentOfRow, rowOffsets, colStride: f.itemsize }, objects)
 }
 
 /**

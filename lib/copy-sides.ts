@@ -5,18 +5,16 @@
 import { describe, makeError } from './errors.js'
 import { type AnyTypedArray, type FormatDescription, describeFormat, formatOfTypedArray } from './formats.js'
 import { checkNotDetached, flatMemory, isNdarrayLike, ndarrayMemory } from './sources.js'
+import type { Plane } from './state.js'
 
-/** Strided JS memory the native copy reads or writes: row r at `rowOffsets[r]` bytes into `segments[segmentOfRow[r]]`. */
+/** Strided JS memory the native copy reads or writes. */
 export interface JsSide {
   kind: 'js'
   rows: number
   cols: number
   format: FormatDescription
   readonly: boolean
-  segments: AnyTypedArray[]
-  segmentOfRow: Uint32Array
-  rowOffsets: Float64Array
-  colStride: number
+  plane: Plane
 }
 
 /** An array of rows of plain values (numbers, bigints, booleans), converted with TypedArray rules. */
@@ -50,10 +48,7 @@ export function describeSide(x: unknown): OtherSide {
       cols,
       format: describeFormat(m.format),
       readonly: m.readonly,
-      segments: [m.bytes],
-      segmentOfRow,
-      rowOffsets,
-      colStride: m.strides[1],
+      plane: { segments: [m.bytes], segmentOfRow, rowOffsets, colStride: m.strides[1] },
     }
   }
   if (Array.isArray(x)) return arrayOfRows(x)
@@ -86,10 +81,7 @@ function arrayOfRows(list: unknown[]): OtherSide {
       cols,
       format: describeFormat(format),
       readonly: false,
-      segments,
-      segmentOfRow,
-      rowOffsets: new Float64Array(rows.length),
-      colStride: itemsize,
+      plane: { segments, segmentOfRow, rowOffsets: new Float64Array(rows.length), colStride: itemsize },
     }
   }
   if (!list.every((row) => Array.isArray(row))) {

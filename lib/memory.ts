@@ -1,9 +1,12 @@
 // IndirectMemory2D: the matrix class and its constructors.
 
+import { callback, checkSize, flag, options, toAddress } from './args.js'
+import { NativeMatrix } from './binding.js'
 import { describe, makeError } from './errors.js'
 import { describeFormat } from './formats.js'
-import { Indirect2D, type Init, NativeMatrix, flag, jsMemoryInit, options, setViewFactory } from './matrix.js'
+import { Indirect2D, jsMemoryInit, setViewFactory } from './matrix.js'
 import { Nanny } from './nanny.js'
+import type { Init } from './state.js'
 import { type Source2D, type Strided, stridedSource } from './sources.js'
 
 export interface CreateMemoryOptions<F extends string = string> {
@@ -41,22 +44,6 @@ export interface RowPointersOptions<A> extends NativeMemoryOptions<A> {
   rows?: number
 }
 
-/** A native address: a bigint, or a safe-integer number (as koffi and node:ffi return them). */
-function toAddress(value: unknown, what: string): bigint {
-  if (typeof value === 'bigint') {
-    if (value < 0n || value > 0xffff_ffff_ffff_ffffn) throw makeError('ERR_INVALID_ARGUMENT', `${what} must be a 64-bit unsigned address, received ${describe(value)}`)
-    return value
-  }
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value)
-  throw makeError('ERR_INVALID_ARGUMENT', `${what} must be a bigint or a safe-integer number, received ${describe(value)}`)
-}
-
-function freeOption<A>(value: unknown): ((address: A) => void) | undefined {
-  if (value === undefined) return undefined
-  if (typeof value !== 'function') throw makeError('ERR_INVALID_ARGUMENT', `free must be a function, received ${describe(value)}`)
-  return value as (address: A) => void
-}
-
 /**
  * The largest matrix this package allocates: 2^47 bytes, the user address space of today's 64-bit
  * systems (x86-64 and arm64 Linux, macOS, Windows). Anything larger cannot exist, so it is refused before
@@ -65,14 +52,6 @@ function freeOption<A>(value: unknown): ((address: A) => void) | undefined {
 const MAX_BYTES = 2 ** 47
 /** Bytes committed at once per row: the row table (8) and the facade's row arrays (4 + 8). */
 const BYTES_PER_ROW = 20
-
-/** Checks one size of a shape: a non-negative safe integer. */
-export function checkSize(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw makeError('ERR_INVALID_SHAPE', `${name} must be a non-negative integer, received ${describe(value)}`)
-  }
-  return value
-}
 
 /** A 2-D indirect matrix: a table of row pointers (`T**`) over owned, borrowed or native memory. */
 export class IndirectMemory2D<F extends string = string> extends Indirect2D<F> {
@@ -104,12 +83,12 @@ export class IndirectMemory2D<F extends string = string> extends Indirect2D<F> {
     const ncols = checkSize(cols, 'cols')
     const f = describeFormat(format)
     const readonly = flag(o.readonly, 'readonly', false)
-    const free = freeOption<bigint>(o.free)
+    const free = callback<(address: bigint) => void>(o.free, 'free', true)
     if (addr === 0n) throw makeError('ERR_NULL_POINTER', 'the address is a null pointer')
     const native = NativeMatrix.fromTable(addr, nrows, ncols, f.native)
     if (readonly) native.makeReadOnly()
     const nanny = new Nanny(addr, free, o.owner)
-    return new IndirectMemory2D<F>({ native, rows: nrows, cols: ncols, format: f, readonly, memory: undefined, nanny, ownsNanny: true, keep: [] })
+    return new IndirectMemory2D<F>({ native, rows: nrows, cols: ncols, format: f, readonly, plane: undefined, nanny, ownsNanny: true, inPlace: true, keep: [] })
   }
 
   /**
@@ -132,12 +111,12 @@ export class IndirectMemory2D<F extends string = string> extends Indirect2D<F> {
     const ncols = checkSize(cols, 'cols')
     const f = describeFormat(format)
     const readonly = flag(o.readonly, 'readonly', false)
-    const free = freeOption<T>(o.free)
+    const free = callback<(table: T) => void>(o.free, 'free', true)
     if (rows > addresses.length) throw makeError('ERR_ROW_COUNT', `less rows than expected: ${addresses.length} vs. ${rows}`)
     const native = NativeMatrix.fromRowPointers(addresses, rows, ncols, f.native)
     if (readonly) native.makeReadOnly()
     const nanny = new Nanny(table, free, o.owner)
-    return new IndirectMemory2D<F>({ native, rows, cols: ncols, format: f, readonly, memory: undefined, nanny, ownsNanny: true, keep: [] })
+    return new IndirectMemory2D<F>({ native, rows, cols: ncols, format: f, readonly, plane: undefined, nanny, ownsNanny: true, keep: [] })
   }
 
   /**
@@ -192,8 +171,8 @@ export class IndirectMemory2D<F extends string = string> extends Indirect2D<F> {
     }
     for (let r = 0; r < rows; r++) rowOffsets[r] = r * stride
     const segment = new Uint8Array(storage)
-    const memory = { segments: [segment], segmentLengths: [segment.length], segmentOfRow, rowOffsets }
-    return new IndirectMemory2D<F>(jsMemoryInit(format, cols, readonly, memory, [storage]))
+    const plane = { segments: [segment], segmentOfRow, rowOffsets, colStride: format.itemsize }
+    return new IndirectMemory2D<F>(jsMemoryInit(format, cols, readonly, plane, [storage]))
   }
 }
 
@@ -242,5 +221,5 @@ function viewInit(source: unknown, opts: ViewOptions | undefined, byColumns: boo
   const end = empty ? 0 : s.offset + Math.max(0, (rows - 1) * rowStride) + rowBytes
   if (!empty) for (let r = 0; r < rows; r++) rowOffsets[r] = s.offset + r * rowStride - first
   const segment = new Uint8Array(s.bytes.buffer, s.bytes.byteOffset + first, end - first)
-  return jsMemoryInit(format, cols, readonly, { segments: [segment], segmentLengths: [segment.length], segmentOfRow, rowOffsets }, [source])
+  return jsMemoryInit(format, cols, readonly, { segments: [segment], segmentOfRow, rowOffsets, colStride: format.itemsize }, [source])
 }

@@ -326,9 +326,21 @@ export function referenceCopy(src: Side, dst: Side, opts: CopyOptions = {}): voi
   }
 }
 
-/** Writes plain values (an array of rows of numbers, bigints, booleans) into `dst`, as if `convert` were set. */
+/**
+ * Writes plain values (an array of rows of numbers, bigints, booleans) into `dst`, as if `convert` were set —
+ * except that, as in TypedArray assignment, a bigint is refused by a format that is not 64-bit (nor bool),
+ * before anything is written.
+ */
 export function referenceCopyValues(values: readonly (readonly Value[])[], dst: Side): void {
   const to = parseFormat(dst.format)
+  if (to.kind !== 'int64' && to.kind !== 'uint64' && to.kind !== 'bool') {
+    for (let r = 0; r < dst.rows; r++) {
+      for (let c = 0; c < dst.cols; c++) {
+        const v = values[r][c]
+        if (typeof v === 'bigint') throw new CopyError('ERR_INVALID_ARGUMENT', `row ${r}, column ${c}: a ${to.kind} element takes a number, received ${v}n`)
+      }
+    }
+  }
   for (let r = 0; r < dst.rows; r++) {
     for (let c = 0; c < dst.cols; c++) {
       const [bytes, pos] = dst.loc(r, c)

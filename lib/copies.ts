@@ -1,0 +1,210 @@
+// Copies between a matrix and another 2-D side (copyFrom, copyTo), and the copies out (toTypedArray, toArray).
+// The facade resolves the other side and checks read-only targets and shapes in the contract's order; the
+// native kernels check formats and move the bytes. Tiny copies of matching formats run here in JS, where the
+// native call's fixed cost would dominate.
+
+import { elementInput, type ElementValue } from './access.js'
+import { flag, oneOf, options } from './args.js'
+import { describe, makeError } from './errors.js'
+import { type AnyTypedArray, type Dtype, type FormatDescription, type TypedArrayConstructor, describeFormat, formatsMatch } from './formats.js'
+import { type JsSide, type OtherSide, describeSide } from './copy-sides.js'
+import { checkAll } from './lifetime.js'
+import { isNdarrayLike } from './sources.js'
+import { State } from './state.js'
+
+/** Options of `copyFrom` / `copyTo`. */
+export interface CopyOptions {
+  /** Copy raw bytes between formats of equal itemsize (int8 -1 → uint8 255). */
+  cast?: boolean
+  /** Convert values between any two scalar formats, as `TypedArray.prototype.set` does. */
+  convert?: boolean
+}
+
+export interface ToTypedArrayOptions {
+  /** `'C'` row-major (default) or `'F'` column-major. */
+  order?: 'C' | 'F'
+}
+
+type Native = NonNullable<State['native']>
+
+/** Copies of at most this many bytes between JS memory of one format run in JS: the native call costs more. */
+const SMALL_COPY_BYTES = 256
+
+/** `copyFrom` (`into`) or `copyTo`: `other` is a matrix's State, or anything `describeSide` takes. */
+export function copy(s: State, other: State | unknown, into: boolean, opts: CopyOptions | undefined): void {
+  const o = options(opts, into ? 'copyFrom' : 'copyTo')
+  const cast = flag(o.cast, 'cast', false)
+  const convert = flag(o.convert, 'convert', false)
+  checkAll(s)
+  const matrix = other instanceof State ? other : undefined
+  if (matrix !== undefined) checkAll(matrix)
+  // 1. a read-only target
+  const targetReadonly = into ? s.readonly : matrix !== undefined ? matrix.readonly : peekReadonly(other)
+  if (targetReadonly) throw makeError('ERR_READONLY', 'copying to readonly buffer')
+  // 2. dimensions (this matrix is 2-D), 3. shapes; 4./5. formats are checked by the native plan.
+  const side: OtherSide | undefined = matrix === undefined ? describeSide(other) : undefined
+  const rows = matrix?.rows ?? (side as OtherSide).rows
+  const cols = matrix?.cols ?? (side as OtherSide).cols
+  const emptyValues = side?.kind === 'values' && rows === 0
+  if (emptyValues ? s.rows !== 0 : rows !== s.rows || cols !== s.cols) throw makeError('ERR_SHAPE_MISMATCH', 'different shapes')
+  const native = s.native as Native
+  if (matrix !== undefined) {
+    native.copyMatrix(matrix.native as Native, into, cast, convert)
+  } else if (side?.kind === 'js') {
+    if (s.plane !== undefined && rows * cols * s.format.itemsize <= SMALL_COPY_BYTES && formatsMatch(s.format, side.format)) {
+      copySmall(s, side, into)
+    } else {
+      const p = side.plane
+      native.copyJs(p.segments as AnyTypedArray[], p.segmentOfRow, p.rowOffsets, p.colStride, side.format.native, into, cast, convert)
+    }
+  } else if (side !== undefined && rows > 0) {
+    if (into) {
+      const values = valuesAsTypedArray(side.values, s.format, rows, cols)
+      const isz = values.format.itemsize
+      const rowOffsets = Float64Array.from({ length: rows }, (_, r) => r * cols * isz)
+      const bytes = new Uint8Array(values.data.buffer, values.data.byteOffset, values.data.byteLength)
+      native.copyJs([bytes], new Uint32Array(rows), rowOffsets, isz, values.format.native, true, false, true)
+    } else {
+      const values = toArray(s)
+      for (let r = 0; r < rows; r++) {
+        const row = side.values[r]
+        for (let c = 0; c < cols; c++) row[c] = values[r][c]
+      }
+    }
+  }
+}
+
+/** A small raw copy between the matrix's JS memory and strided JS memory, through a snapshot (overlap-safe). */
+function copySmall(s: State, side: JsSide, into: boolean): void {
+  const plane = s.plane as NonNullable<State['plane']>
+  const { rows, cols } = s
+  const isz = s.format.itemsize
+  const rowBytes = cols * isz
+  if (rows === 0 || rowBytes === 0) return // nothing to copy (and empty rows' offsets may lie anywhere)
+  const p = side.plane
+  const dense = p.colStride === isz
+  const mine = (r: number): Uint8Array => {
+    const k = plane.segmentOfRow[r]
+    return new Uint8Array(s.segBuffers[k], s.segBases[k] + plane.rowOffsets[r], rowBytes)
+  }
+  const theirs = (r: number, c: number, n: number): Uint8Array => {
+    const seg = p.segments[p.segmentOfRow[r]]
+    return new Uint8Array(seg.buffer, seg.byteOffset + p.rowOffsets[r] + c * p.colStride, n)
+  }
+  const tmp = new Uint8Array(rows * rowBytes)
+  for (let r = 0; r < rows; r++) {
+    if (!into) tmp.set(mine(r), r * rowBytes)
+    else if (dense) tmp.set(theirs(r, 0, rowBytes), r * rowBytes)
+    else for (let c = 0; c < cols; c++) tmp.set(theirs(r, c, isz), r * rowBytes + c * isz)
+  }
+  for (let r = 0; r < rows; r++) {
+    const row = tmp.subarray(r * rowBytes, (r + 1) * rowBytes)
+    if (into) mine(r).set(row)
+    else if (dense) theirs(r, 0, rowBytes).set(row)
+    else for (let c = 0; c < cols; c++) theirs(r, c, isz).set(row.subarray(c * isz, (c + 1) * isz))
+  }
+}
+
+/** Whether an ndarray-like copy target says it is read-only (looked at before its shape is checked). */
+function peekReadonly(x: unknown): boolean {
+  if (!isNdarrayLike(x)) return false
+  const flags = (x as { flags?: { READONLY?: unknown } }).flags
+  return x.readonly === true || flags?.READONLY === true
+}
+
+/** `toTypedArray({ order })`: a contiguous copy in the native-order TypedArray of the format. */
+export function toTypedArray(s: State, opts: ToTypedArrayOptions | undefined): AnyTypedArray {
+  const o = options(opts, 'toTypedArray')
+  const order = oneOf(o.order, 'order', ['C', 'F'] as const, 'C')
+  checkAll(s)
+  const f = s.format
+  const { rows, cols } = s
+  let target: FormatDescription
+  if (f.record) {
+    if (order === 'F') throw makeError('ERR_FORMAT_UNSUPPORTED', 'column-major order needs a scalar format')
+    target = f
+  } else {
+    target = describeFormat(nativeChar(f.dtype))
+    // float16 where the runtime has no Float16Array: a Float32Array holds every float16 value exactly.
+    if (target.ArrayType === undefined) target = describeFormat('f')
+  }
+  const out = f.record ? new Uint8Array(rows * cols * f.itemsize) : new (target.ArrayType as TypedArrayConstructor)(rows * cols)
+  const isz = target.itemsize
+  const rowOffsets = new Float64Array(rows)
+  for (let r = 0; r < rows; r++) rowOffsets[r] = order === 'C' ? r * cols * isz : r * isz
+  const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
+  ;(s.native as Native).copyJs([bytes], new Uint32Array(rows), rowOffsets, order === 'C' ? isz : rows * isz, target.native, false, false, true)
+  return out
+}
+
+/** `toArray()`: nested arrays of values. */
+export function toArray(s: State): ElementValue[][] {
+  if (s.format.record) {
+    checkAll(s)
+    throw makeError('ERR_FORMAT_UNSUPPORTED', `toArray() needs a scalar format, not the record format ${JSON.stringify(s.format.text)}`)
+  }
+  const flat = toTypedArray(s, undefined) as unknown as ArrayLike<number | bigint>
+  const bool = s.format.dtype === 'bool'
+  const cols = s.cols
+  const out = new Array<ElementValue[]>(s.rows)
+  for (let r = 0; r < out.length; r++) {
+    const row = Array.prototype.slice.call(flat, r * cols, (r + 1) * cols) as ElementValue[]
+    out[r] = bool ? row.map((x) => x !== 0) : row
+  }
+  return out
+}
+
+/**
+ * Rows of plain values as one contiguous TypedArray in the native-order format of `f`. Each value is taken as
+ * `set` takes it (TypedArray assignment: a bigint into a non-64-bit format is refused), except that a number
+ * into a 64-bit format follows the copy rule (`BigInt(Math.trunc(x))`, wrapped; NaN and ±Infinity → 0).
+ */
+function valuesAsTypedArray(values: unknown[][], f: FormatDescription, rows: number, cols: number): { data: AnyTypedArray; format: FormatDescription } {
+  if (f.record) throw makeError('ERR_FORMAT_UNSUPPORTED', 'values cannot be converted into a record format')
+  const native = describeFormat(nativeChar(f.dtype))
+  // float16 without Float16Array: go through float64, converted natively (one rounding).
+  const target = native.ArrayType === undefined ? describeFormat('d') : native
+  const Ctor = target.ArrayType as TypedArrayConstructor
+  const data = new Ctor(rows * cols)
+  const out = data as unknown as (number | bigint)[]
+  const big = Ctor === BigInt64Array || Ctor === BigUint64Array
+  for (let r = 0; r < rows; r++) {
+    const row = values[r]
+    for (let c = 0; c < cols; c++) {
+      const v = row[c]
+      if (typeof v !== 'number' && typeof v !== 'bigint' && typeof v !== 'boolean') {
+        throw makeError('ERR_INVALID_ARGUMENT', `row ${r}, column ${c}: expected a number, a bigint or a boolean, received ${describe(v)}`)
+      }
+      let x: number | bigint | boolean
+      if (f.dtype === 'bool') x = v ? 1 : 0
+      else if (big) x = typeof v === 'number' ? (Number.isFinite(v) ? BigInt(Math.trunc(v)) : 0n) : BigInt(v)
+      else if (typeof v === 'bigint') {
+        throw makeError('ERR_INVALID_ARGUMENT', `row ${r}, column ${c}: a ${f.dtype} element takes a number, received ${describe(v)}`)
+      } else x = elementInput(f.dtype, Number(v))
+      out[r * cols + c] = x as number | bigint
+    }
+  }
+  return { data, format: target }
+}
+
+const NATIVE_CHARS: Record<Exclude<Dtype, 'record'>, string> = {
+  bool: '?',
+  int8: 'b',
+  uint8: 'B',
+  uint8c: 'uint8c',
+  int16: 'h',
+  uint16: 'H',
+  int32: 'i',
+  uint32: 'I',
+  int64: 'q',
+  uint64: 'Q',
+  float16: 'e',
+  float32: 'f',
+  float64: 'd',
+}
+
+/** The native-order format of a dtype. */
+function nativeChar(dtype: Dtype): string {
+  if (dtype === 'record') throw makeError('ERR_FORMAT_UNSUPPORTED', 'records have no scalar format')
+  return NATIVE_CHARS[dtype]
+}

@@ -1,0 +1,234 @@
+// JS-side lifetime of a matrix: the checks before memory is touched, the hold that keeps a matrix alive through
+// the synchronous code that read its address, exports (acquire, withPointer) and release.
+//
+// Nothing here is process-wide machinery: no async_hooks, no promise hooks, no timers. A pointer read costs an
+// array push and, once per turn of synchronous code, one queueMicrotask; asynchronous native calls are covered
+// only by an explicit hold (an export), which is what the documentation shows.
+
+import { makeError } from './errors.js'
+import type { State } from './state.js'
+
+/** Throws unless the matrix may be touched at all: not released, no detached row seen. */
+export function checkLive(s: State): void {
+  if (s.released) throw makeError('ERR_RELEASED', 'the matrix was released')
+  if (s.detached) throw detachedError()
+}
+
+/** Whole-matrix check: live, and every segment of JS memory still attached (one `length` read each). */
+export function checkAll(s: State): void {
+  checkLive(s)
+  const guards = s.guards
+  const lengths = s.guardLengths
+  for (let i = 0; i < guards.length; i++) {
+    if (guards[i].length !== lengths[i]) latchDetached(s)
+  }
+}
+
+/** Element check: live, and the segment row `r` lies in still attached (constant time whatever the row count). */
+export function checkRow(s: State, r: number): void {
+  checkLive(s)
+  const plane = s.plane
+  if (plane !== undefined && plane.segments.length > 0) {
+    const k = plane.segmentOfRow[r]
+    if (s.guards[k].length !== s.guardLengths[k]) latchDetached(s)
+  }
+}
+
+function detachedError(): Error {
+  return makeError('ERR_DETACHED', 'a source ArrayBuffer of this matrix was detached or transferred')
+}
+
+/**
+ * From now on the matrix — the whole family of a collection and its sub-matrices, which share rows — refuses
+ * memory operations: the row caches go, so the fast paths fall through to the checks.
+ */
+function latchDetached(s: State): never {
+  let root = s
+  while (root.parent !== undefined) root = root.parent
+  latchTree(root)
+  throw detachedError()
+}
+
+function latchTree(s: State): void {
+  s.detached = true
+  s.dropRows(false)
+  for (const ref of s.children ?? []) {
+    const child = ref.deref()
+    if (child !== undefined) latchTree(child)
+  }
+}
+
+// ---- Holds through synchronous code --------------------------------------------------------------------------
+// `sum2d(createMemory(…).pointer, …)`: nothing but this list refers to the matrix while C runs. The list is
+// emptied by a microtask, i.e. right after the synchronous code that read the address has returned.
+
+let held: (State | undefined)[] = []
+let flushQueued = false
+let epoch = 1
+
+function flush(): void {
+  held = []
+  epoch++
+  flushQueued = false
+}
+
+/** Keeps `s` alive until the current synchronous code has run to completion. */
+export function holdThroughSyncCode(s: State): void {
+  if (s.holdEpoch === epoch) return
+  if (!flushQueued) {
+    flushQueued = true
+    queueMicrotask(flush)
+  }
+  s.holdSlot = held.push(s) - 1
+  s.holdEpoch = epoch
+}
+
+function dropHold(s: State): void {
+  if (s.holdEpoch === epoch) held[s.holdSlot] = undefined
+}
+
+// ---- Exports -------------------------------------------------------------------------------------------------
+
+/** Matrices with outstanding exports (State → the public object): held until the last export is released. */
+const exported = new Map<State, object>()
+
+/** The buffer export returned by `acquire()`: counts as a lock until released. */
+export interface BufferExport {
+  /** The row-pointer table (`T**`). */
+  readonly pointer: bigint
+  readonly rows: number
+  readonly cols: number
+  readonly format: string
+  readonly itemsize: number
+  /** Whether the matrix is read-only. */
+  readonly readonly: boolean
+  /** Ends the export (idempotent). */
+  release(): void
+  /** Same as `release()`, for `using`. */
+  [Symbol.dispose](): void
+}
+
+/** Exports `s` (checked as a whole-matrix operation). */
+export function acquire(s: State, writable: boolean, matrix: { readonly pointer: bigint }): BufferExport {
+  checkAll(s)
+  if (writable && s.readonly) throw makeError('ERR_READONLY', 'buffer is not writable')
+  const address = matrix.pointer
+  if (s.locks++ === 0) exported.set(s, matrix)
+  let owner: State | undefined = s
+  const release = (): void => {
+    if (owner === undefined) return
+    const t = owner
+    owner = undefined
+    unlock(t)
+  }
+  return {
+    pointer: address,
+    rows: s.rows,
+    cols: s.cols,
+    format: s.format.text,
+    itemsize: s.format.itemsize,
+    readonly: s.readonly,
+    release,
+    [Symbol.dispose]: release,
+  }
+}
+
+function unlock(s: State): void {
+  if (--s.locks === 0) exported.delete(s)
+  // A dispose deferred on this matrix or a parent runs once nothing below it is exported any more.
+  for (let t: State | undefined = s; t !== undefined; t = t.parent) {
+    if (t.disposePending && !t.released && !anyLocked(t)) {
+      t.disposePending = false
+      releaseTree(t)
+      return
+    }
+  }
+}
+
+/** Calls `fn(pointer)` while an export is held; a promise (or thenable) result holds it until it settles. */
+export function withPointer<R>(s: State, fn: (pointer: bigint) => R, writable: boolean, matrix: { readonly pointer: bigint }): R {
+  const exp = acquire(s, writable, matrix)
+  let result: R
+  try {
+    result = fn(exp.pointer)
+  } catch (e) {
+    exp.release()
+    throw e
+  }
+  const then = isObject(result) ? (result as { then?: unknown }).then : undefined
+  if (typeof then !== 'function') {
+    exp.release()
+    return result
+  }
+  return (then as PromiseLike<unknown>['then']).call(
+    result,
+    (value) => {
+      exp.release()
+      return value
+    },
+    (error: unknown) => {
+      exp.release()
+      throw error
+    },
+  ) as R
+}
+
+function isObject(x: unknown): boolean {
+  return (typeof x === 'object' && x !== null) || typeof x === 'function'
+}
+
+/** Whether `s` or a live sub-matrix of it has exports outstanding. */
+export function anyLocked(s: State): boolean {
+  if (s.locks > 0) return true
+  for (const ref of s.children ?? []) {
+    const child = ref.deref()
+    if (child !== undefined && !child.released && anyLocked(child)) return true
+  }
+  return false
+}
+
+// ---- Release -------------------------------------------------------------------------------------------------
+
+/** `release()`: `ERR_LOCKED` while exported; a second call is a no-op. */
+export function release(s: State): void {
+  if (s.released) return
+  if (anyLocked(s)) throw makeError('ERR_LOCKED', 'buffer is locked')
+  releaseTree(s)
+}
+
+/** `[Symbol.dispose]()`: `release()`, or deferred to the end of the last export while one is outstanding. */
+export function dispose(s: State): void {
+  if (s.released) return
+  if (anyLocked(s)) s.disposePending = true
+  else releaseTree(s)
+}
+
+/** Releases `s` and its sub-matrices, keeping nothing that holds memory: no hold, no sources, no row views. */
+function releaseTree(s: State): void {
+  s.released = true
+  dropHold(s)
+  s.dropRows(false)
+  s.native?.release()
+  s.native = undefined
+  s.plane = undefined
+  s.guards = []
+  s.guardLengths = []
+  s.segBuffers = []
+  s.keep = []
+  s.rowAddresses = undefined
+  const children = s.children
+  s.children = undefined
+  for (const ref of children ?? []) {
+    const child = ref.deref()
+    if (child !== undefined && !child.released) releaseTree(child)
+  }
+  const nanny = s.nanny
+  s.nanny = undefined
+  // Last, so that the matrix is consistent if the nanny's `free` throws (the exception propagates).
+  if (s.ownsNanny) nanny?.release()
+}
+
+/** Registers a sub-matrix: released with its parent, and a lock on it counts as one on the parent. */
+export function adopt(parent: State, child: State): void {
+  ;(parent.children ??= new Set()).add(new WeakRef(child))
+}

@@ -1,0 +1,153 @@
+// Where the rows of a matrix are, and the zero-copy views over them: row(i), rowViews(), rowBytes(i), the
+// element cache's views, and the row addresses.
+
+import { BOOL, DV, NATIVE, UNSET, kindOf } from './access.js'
+import { resolveIndex } from './args.js'
+import { makeError } from './errors.js'
+import type { AnyTypedArray, FormatDescription, TypedArrayConstructor } from './formats.js'
+import { checkAll, checkLive, checkRow } from './lifetime.js'
+import type { CachedRow, State } from './state.js'
+
+type Native = NonNullable<State['native']>
+
+/** The address of row `i` (checked for null: a NULL entry of a table read in place is met here). */
+export function rowAddress(s: State, i: number): bigint {
+  const address = s.inPlace ? (s.native as Native).rowPointer(i) : rowAddresses(s)[i]
+  if (address === 0n) throw makeError('ERR_NULL_POINTER', `row ${i} of the table is a null pointer`)
+  return address
+}
+
+/** Every row address of a table that is not read in place, fetched once (JS memory never moves). */
+export function rowAddresses(s: State): BigUint64Array {
+  return (s.rowAddresses ??= (s.native as Native).rowPointers())
+}
+
+/** Row `i` as a buffer and a byte offset: its JS memory, or an external buffer over native memory. */
+function rowLocation(s: State, i: number): [ArrayBufferLike, number] {
+  const plane = s.plane
+  if (plane !== undefined) {
+    const k = plane.segmentOfRow[i]
+    return [s.segBuffers[k], s.segBases[k] + plane.rowOffsets[i]]
+  }
+  const native = s.native as Native
+  const nanny = s.nanny as NonNullable<State['nanny']>
+  const address = rowAddress(s, i)
+  return [nanny.rowBuffer(address, s.cols * s.format.itemsize, () => native.rowExternal(i) as ArrayBuffer), 0]
+}
+
+/** Whether every row starts at a multiple of the itemsize (in its buffer, or in the address space). */
+function rowsAligned(s: State): boolean {
+  const n = s.format.itemsize
+  const plane = s.plane
+  if (plane === undefined) {
+    if (s.inPlace) return true // read anew on every access; an unaligned row gets a DataView then
+    const addresses = rowAddresses(s)
+    const m = BigInt(n)
+    for (let r = 0; r < addresses.length; r++) if (addresses[r] % m !== 0n) return false
+    return true
+  }
+  const { segmentOfRow, rowOffsets } = plane
+  for (let r = 0; r < rowOffsets.length; r++) {
+    if ((s.segBases[segmentOfRow[r]] + rowOffsets[r]) % n !== 0) return false
+  }
+  return true
+}
+
+/**
+ * The element cache's view of row `i` (made now if need be), or undefined where only the binding reaches the
+ * memory. A table read in place is not cached: every access reads its row pointer anew.
+ */
+export function cachedRow(s: State, i: number): CachedRow | undefined {
+  if (s.kind === UNSET) s.kind = kindOf(s, rowsAligned(s))
+  if (s.kind === NATIVE) return undefined
+  const hit = s.rowCache[i]
+  if (hit !== undefined) return hit
+  let buffer: ArrayBufferLike
+  let offset: number
+  try {
+    ;[buffer, offset] = rowLocation(s, i)
+  } catch (e) {
+    // Where the runtime refuses external buffers, element access goes through the binding.
+    if ((e as { code?: string }).code !== 'ERR_NO_EXTERNAL_BUFFERS') throw e
+    s.kind = NATIVE
+    return undefined
+  }
+  const f = s.format
+  const aligned = (s.plane === undefined ? Number(rowAddress(s, i) % 8n) : offset) % f.itemsize === 0
+  const row =
+    s.kind === DV || !aligned
+      ? new DataView(buffer, offset, s.cols * f.itemsize)
+      : new (f.ArrayType as TypedArrayConstructor)(buffer, offset, s.cols)
+  if (!s.inPlace) s.rowCache[i] = row
+  return row
+}
+
+/** The TypedArray class of the rows, or `ERR_FORMAT_UNSUPPORTED` with the way in that does work. */
+function rowType(f: FormatDescription): TypedArrayConstructor {
+  if (f.ArrayType === undefined) {
+    const why = f.record
+      ? `the record format ${JSON.stringify(f.text)}`
+      : !f.nativeOrder
+        ? `the ${f.byteOrder}-endian format ${JSON.stringify(f.text)}`
+        : `${f.dtype} (this runtime has no Float16Array)`
+    throw makeError('ERR_FORMAT_UNSUPPORTED', `no TypedArray holds ${why}; use rowBytes(i) for the bytes, or get/set`)
+  }
+  return f.ArrayType
+}
+
+function checkViewable(s: State): void {
+  if (s.readonly) {
+    throw makeError('ERR_READONLY', 'a read-only matrix has no row views (a TypedArray cannot be read-only); use get(), toArray() or copyTo()')
+  }
+}
+
+/** `row(i)`: the cached view when there is one (a typed kind, row attached), else the checked path. */
+export function rowView(s: State, i: number): AnyTypedArray {
+  if (typeof i === 'number' && (i >>> 0) === i && !s.readonly && s.kind <= BOOL) {
+    const row = s.rowCache[i]
+    if (row !== undefined) {
+      const plane = s.plane
+      const k = plane === undefined ? -1 : plane.segmentOfRow[i]
+      if (k < 0 || s.guards[k].length === s.guardLengths[k]) return row as AnyTypedArray
+    }
+  }
+  checkLive(s)
+  checkViewable(s)
+  const Ctor = rowType(s.format)
+  const r = resolveIndex(i, s.rows, 1)
+  checkRow(s, r)
+  return makeRowView(s, r, Ctor)
+}
+
+function makeRowView(s: State, r: number, Ctor: TypedArrayConstructor): AnyTypedArray {
+  const [buffer, offset] = rowLocation(s, r)
+  const address = s.plane === undefined ? Number(rowAddress(s, r) % 8n) : offset
+  if (address % Ctor.BYTES_PER_ELEMENT !== 0) {
+    throw makeError('ERR_FORMAT_UNSUPPORTED', `row ${r} is not aligned for ${Ctor.name}; use rowBytes(${r}) or get/set`)
+  }
+  const view = new Ctor(buffer, offset, s.cols)
+  if (s.kind === UNSET) s.kind = kindOf(s, rowsAligned(s))
+  if (s.kind <= BOOL && !s.inPlace) s.rowCache[r] = view
+  return view
+}
+
+/** `rowViews()`: every row's view (a whole-matrix operation). */
+export function allRowViews(s: State): AnyTypedArray[] {
+  checkAll(s)
+  checkViewable(s)
+  const Ctor = rowType(s.format)
+  const out = new Array<AnyTypedArray>(s.rows)
+  const cache = s.kind <= BOOL ? s.rowCache : []
+  for (let r = 0; r < out.length; r++) out[r] = (cache[r] as AnyTypedArray | undefined) ?? makeRowView(s, r, Ctor)
+  return out
+}
+
+/** `rowBytes(i)`: the bytes of row `i`, for every format. */
+export function rowBytes(s: State, i: number): Uint8Array {
+  checkLive(s)
+  checkViewable(s)
+  const r = resolveIndex(i, s.rows, 1)
+  checkRow(s, r)
+  const [buffer, offset] = rowLocation(s, r)
+  return new Uint8Array(buffer, offset, s.cols * s.format.itemsize)
+}

@@ -1,0 +1,110 @@
+// The internal record of one matrix. The public classes hold one State in a private field; the modules of the
+// facade (access, rows, copies, lifetime) work on it. One class, every field set in the constructor, so that
+// every State has the same hidden class and the hot paths' loads stay monomorphic.
+
+import type { NativeMatrix } from './binding.js'
+import type { AnyTypedArray, FormatDescription } from './formats.js'
+import type { Nanny } from './nanny.js'
+
+/**
+ * Rows of JS memory: row r starts `rowOffsets[r]` bytes into `segments[segmentOfRow[r]]`, its elements
+ * `colStride` bytes apart. The one description of strided JS memory, for matrices (`colStride` = itemsize) and
+ * for the other side of a copy.
+ */
+export interface Plane {
+  readonly segments: readonly AnyTypedArray[]
+  readonly segmentOfRow: Uint32Array
+  readonly rowOffsets: Float64Array
+  readonly colStride: number
+}
+
+/** A row of the element cache: a TypedArray of the format, or a DataView (foreign byte order, unaligned rows). */
+export type CachedRow = AnyTypedArray | DataView
+
+/** What a constructor hands to the shared base. */
+export interface Init {
+  native: NativeMatrix
+  rows: number
+  cols: number
+  format: FormatDescription
+  readonly: boolean
+  /** The JS memory the rows are in; undefined for native memory. */
+  plane: Plane | undefined
+  /** Native memory's owner and nanny (shared with sub-matrices, which do not own it). */
+  nanny?: Nanny
+  ownsNanny?: boolean
+  /** Whether the native table is read in place (fromPointer): every access reads the row pointer anew. */
+  inPlace?: boolean
+  /** JS objects the matrix points into or must keep alive. */
+  keep: unknown[]
+  /** The matrix this one is a sub-matrix of. */
+  parent?: State
+}
+
+const NO_ROWS: CachedRow[] = []
+
+export class State {
+  readonly rows: number
+  cols: number
+  format: FormatDescription
+  readonly: boolean
+  /** Undefined once released. */
+  native: NativeMatrix | undefined
+  plane: Plane | undefined
+  /** One Uint8Array per segment of JS memory (one class: the detach checks' `length` loads stay monomorphic). */
+  guards: Uint8Array[]
+  guardLengths: number[]
+  nanny: Nanny | undefined
+  readonly ownsNanny: boolean
+  readonly inPlace: boolean
+  keep: unknown[]
+  /** The address of the row table (fixed for the matrix's life), fetched on first use. */
+  pointer: bigint | undefined
+  /** Row addresses of a table that is not read in place, fetched once. */
+  rowAddresses: BigUint64Array | undefined
+  /** Element access: the access kind of the format (see access.ts) and the rows it has made views of. */
+  kind: number
+  rowCache: (CachedRow | undefined)[]
+  /** The buffers and byte offsets of the segments, read once. */
+  segBuffers: ArrayBufferLike[]
+  segBases: number[]
+  released = false
+  /** Latched once any check saw a detached row. */
+  detached = false
+  locks = 0
+  disposePending = false
+  readonly parent: State | undefined
+  children: Set<WeakRef<State>> | undefined
+  /** The sync-hold epoch and slot (lifetime.ts). */
+  holdEpoch = 0
+  holdSlot = 0
+
+  constructor(init: Init, kind: number) {
+    this.rows = init.rows
+    this.cols = init.cols
+    this.format = init.format
+    this.readonly = init.readonly
+    this.native = init.native
+    this.plane = init.plane
+    const segments = init.plane?.segments ?? []
+    this.guards = segments.map((s) => (s.constructor === Uint8Array ? (s as Uint8Array) : new Uint8Array(s.buffer, s.byteOffset, s.byteLength)))
+    this.guardLengths = this.guards.map((g) => g.length)
+    this.segBuffers = segments.map((s) => s.buffer)
+    this.segBases = segments.map((s) => s.byteOffset)
+    this.nanny = init.nanny
+    this.ownsNanny = init.ownsNanny ?? false
+    this.inPlace = init.inPlace ?? false
+    this.keep = init.keep
+    this.pointer = undefined
+    this.rowAddresses = undefined
+    this.kind = kind
+    this.rowCache = init.rows === 0 ? NO_ROWS : new Array<CachedRow | undefined>(init.rows)
+    this.parent = init.parent
+    this.children = undefined
+  }
+
+  /** Forgets every cached row view; `refill` lets them be made again, else the fast paths stay closed. */
+  dropRows(refill: boolean): void {
+    this.rowCache = refill && this.rows > 0 ? new Array<CachedRow | undefined>(this.rows) : NO_ROWS
+  }
+}
