@@ -8,6 +8,9 @@ import { FORMATS, KINDS, type Kind, type Made, type Matrix, make, supports, test
 const ROWS = 8
 const COLS = 8
 
+/** Where the warm-up's results land, so that none of its work can be optimized away. */
+export let warmupSink = 0
+
 /** What an operation threw, by (operation, code), e.g. `row(i) ERR_FORMAT_UNSUPPORTED ['>d' …]`. */
 type Refusals = Map<string, Set<string>>
 
@@ -103,6 +106,7 @@ export function warmUp(ms = 3000): string {
     x.twin.release()
   }
   for (const c of big) c.release()
+  warmupSink = acc
   const formats = FORMATS.map((f) => `'${f.format}'`).join(' ')
   const refused = [...refusals].map(([what, labels]) => `${what} (${[...labels].map((l) => l.replace(/^.* /, '')).filter((v, i, a) => a.indexOf(v) === i).join(' ')})`)
   return (
