@@ -26,28 +26,40 @@ export declare class NativeFormat {
 
 export declare class NativeMatrix {
   /**
-   * Copies between this matrix and `other` (`into_self`: other → self, else self → other), with the
-   * element op of the formats and flags. The facade checked read-only targets and shapes.
+   * Copies between this matrix and `other` (`options.into`: other → self, else self → other). The
+   * core runs the copy contract's checks.
    */
-  copyMatrix(other: NativeMatrix, intoSelf: boolean, cast: boolean, convert: boolean): void
+  copyMatrix(other: NativeMatrix, options: CopyOptions): void
   /**
-   * Copies between this matrix and strided JS memory of `format` (`into_self`: JS → self, else self →
-   * JS); the JS side is described like `overJsMemory`, plus the byte distance between its elements.
+   * Copies between this matrix and strided JS memory (`options.into`: JS → self, else self → JS).
+   * The core checks the plane's bounds and runs the copy contract's checks.
    */
-  copyJs(segments: Array<unknown>, segmentOfRow: Uint32Array, offsets: Float64Array, colStride: number, format: NativeFormat, intoSelf: boolean, cast: boolean, convert: boolean): void
+  copyJs(plane: JsPlane, options: CopyOptions): void
   /**
-   * A table over JS memory: row `r` starts `offsets[r]` bytes into `segments[segmentOfRow[r]]`.
-   * The caller (the facade) keeps every segment's buffer alive for the life of this object.
+   * A table over JS memory: row `r` starts `offsets[r]` bytes into `segments[segmentOfRow[r]]` and has
+   * `cols` elements (or `layout.rowLengths[r]`, which then give the row count). The caller (the facade)
+   * keeps every segment's buffer alive for the life of this object.
    */
-  static overJsMemory(format: NativeFormat, cols: number, segments: Array<unknown>, segmentOfRow: Uint32Array, offsets: Float64Array): NativeMatrix
+  static overJsMemory(format: NativeFormat, cols: number, segments: Array<unknown>, segmentOfRow: Uint32Array, offsets: Float64Array, layout?: TableLayout | undefined | null): NativeMatrix
   /**
    * A matrix over a foreign `T**` at `address`, used in place (`pointer()` returns `address`; every access
-   * reads the row pointer the table holds then). The facade validated the shape; the caller of the public
-   * API promises that the table and its rows are valid until the matrix is released or collected.
+   * reads the row pointer the table holds then); `layout.rowLengths` (one per row) makes it ragged. The
+   * caller of the public API promises that the table and its rows are valid until the matrix is
+   * released or collected.
    */
-  static fromTable(address: bigint, rows: number, cols: number, format: NativeFormat): NativeMatrix
-  /** A matrix whose row addresses are copied from `table` (the first `rows` entries). */
-  static fromRowPointers(table: BigUint64Array, rows: number, cols: number, format: NativeFormat): NativeMatrix
+  static fromTable(address: bigint, rows: number, cols: number, format: NativeFormat, layout?: TableLayout | undefined | null): NativeMatrix
+  /**
+   * A matrix whose row addresses are copied from `table` (the first `rows` entries), each of `cols`
+   * elements or `layout.rowLengths[r]`.
+   */
+  static fromRowPointers(table: BigUint64Array, rows: number, cols: number, format: NativeFormat, layout?: TableLayout | undefined | null): NativeMatrix
+  /**
+   * Wraps a C `char **` at `address` in place: `count` strings, or up to its NULL entry when `count` is
+   * undefined; each row's length (`strlen + 1`) is measured now (read them with `rowLengths()`).
+   * Format `'B'`. The caller promises the strings stay valid (and their lengths unchanged) for the life
+   * of the matrix.
+   */
+  static fromStringArray(address: bigint, count?: number | undefined | null): NativeMatrix
   /**
    * An external ArrayBuffer over the bytes of row `r` as the table holds it now (zero-copy view of native
    * memory). The facade keeps one per row address, keeps the memory's nanny alive with it and detaches it
@@ -56,28 +68,102 @@ export declare class NativeMatrix {
   rowExternal(r: number): unknown
   /** Whether the table is a foreign one read in place. */
   inPlace(): boolean
+  /** Whether the rows were given their own lengths. */
+  ragged(): boolean
+  /** Whether the table ends with an extra NULL entry. */
+  nullTerminated(): boolean
+  /** The row count (the NULL terminator, if any, is not counted). */
+  rows(): number
+  /** The longest row's length. */
+  cols(): number
+  /** Elements of row `r`. */
+  rowLength(r: number): number
+  /** Every row's length. */
+  rowLengths(): Array<number>
+  /** Bytes of every row together. */
+  nbytes(): number
+  /** `ERR_RAGGED` unless every row has one length (for the facade's rectangular-only operations). */
+  requireRectangle(): void
+  /** Every row decoded as UTF-8 up to its first NUL (byte formats only). */
+  toStrings(): Array<string>
   /**
-   * A table over the rectangle `[r0, r1) × [c0, c1)` of `parent` (already validated by the facade).
-   * The facade keeps the parent alive and releases the child with it.
+   * A table over the rectangle `[r0, r1) × [c0, c1)` of `parent`, computed and bounds-checked by the
+   * core. The facade keeps the parent alive and releases the child with it.
    */
   static subMatrix(parent: NativeMatrix, r0: number, r1: number, c0: number, c1: number): NativeMatrix
   /** The address of the row-pointer table. */
   pointer(): bigint
   rowPointer(r: number): bigint
+  /** Every row's address (without the NULL terminator). */
   rowPointers(): BigUint64Array
   get(r: number, c: number): any
   setNumber(r: number, c: number, value: number): void
   setBigInt(r: number, c: number, value: bigint): void
   setBool(r: number, c: number, value: boolean): void
-  /** Reinterprets the bytes as `format`; returns the new column count. */
+  /** Reinterprets the bytes as `format`; returns the new column count (of the longest row). */
   reinterpret(format: NativeFormat): number
   makeReadOnly(): void
   /** Drops the table (and, for native memory, the nanny's hold). Idempotent. */
   release(): void
 }
 
+/** The tables the facade's TypeScript copies must agree with. */
+export declare function contractTables(): ContractTables
+
+export interface ContractTables {
+  errors: Array<ErrorRow>
+  scalars: Array<ScalarRow>
+}
+
+/** Options of a copy: `into` copies the other side into this matrix (else this matrix into it). */
+export interface CopyOptions {
+  into: boolean
+  cast?: boolean
+  convert?: boolean
+}
+
 /** Detaches an ArrayBuffer made by `rowExternal`, so that no view can reach memory about to be freed. */
 export declare function detachArrayBuffer(buffer: unknown): void
 
+export interface ErrorRow {
+  code: string
+  jsClass: string
+}
+
+/**
+ * Strided JS memory: either one segment with `rows`, `offset` and `rowStride` (bytes), or rows spread
+ * over `segments` (row `r` at `rowOffsets[r]` bytes into `segments[segmentOfRow[r]]`); elements of a
+ * row are `colStride` bytes apart. `ndim` (default 2) is the dimensionality of the value the plane
+ * stands for: a copy refuses anything but 2 at the contract's place.
+ */
+export interface JsPlane {
+  segments: Array<unknown>
+  format: NativeFormat
+  cols: number
+  colStride: number
+  segmentOfRow?: Uint32Array
+  rowOffsets?: Float64Array
+  rows?: number
+  offset?: number
+  rowStride?: number
+  readonly?: boolean
+  ndim?: number
+}
+
+export interface ScalarRow {
+  dtype: string
+  nativeChar: string
+  itemsize: number
+}
+
 /** Makes `rowExternal` behave as if the runtime refused external buffers (for tests of the Electron path). */
 export declare function setExternalBuffersRefused(refused: boolean): void
+
+/**
+ * How a constructor lays out its table: rows of their own lengths (a ragged table) and an extra NULL
+ * entry after the last row pointer.
+ */
+export interface TableLayout {
+  rowLengths?: Array<number>
+  nullTerminated?: boolean
+}

@@ -837,5 +837,6 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.NativeFormat = nativeBinding.NativeFormat
 module.exports.NativeMatrix = nativeBinding.NativeMatrix
+module.exports.contractTables = nativeBinding.contractTables
 module.exports.detachArrayBuffer = nativeBinding.detachArrayBuffer
 module.exports.setExternalBuffersRefused = nativeBinding.setExternalBuffersRefused

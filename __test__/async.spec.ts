@@ -9,7 +9,8 @@
 // function may keep dead temporaries in its saved registers, which would keep a matrix alive). The tests are
 // serial so that no concurrent test starts unrelated async operations in a task where these matrices are pinned.
 
-import { createRequire } from 'node:module'
+import { createRequire, syncBuiltinESMExports } from 'node:module'
+import { join } from 'node:path'
 import test, { type ExecutionContext } from 'ava'
 import { BufferCollection2D, IndirectMemory2D } from 'indirect-buffer'
 import { CollectionTracker, gcRounds, nextTask, testlib } from './helpers/native-views.js'
@@ -184,8 +185,8 @@ test.serial('withPointer with a synchronous function holds only during it, retur
 })
 
 test.serial('no API installs an async_hooks hook or a promise hook', async (t) => {
-  // The package is CommonJS: it would reach these functions through the same module objects as this spy.
-  const require = createRequire(import.meta.url)
+  // The package reaches these functions through the builtin modules' objects (ESM bindings too, once synced).
+  const require = createRequire(join(process.cwd(), 'package.json'))
   const asyncHooks = require('node:async_hooks') as { createHook: (...a: unknown[]) => unknown }
   const v8 = require('node:v8') as { promiseHooks?: Record<string, (...a: unknown[]) => unknown> }
   const calls: string[] = []
@@ -195,6 +196,7 @@ test.serial('no API installs an async_hooks hook or a promise hook', async (t) =
   for (const name of Object.keys(originals)) {
     ;(v8.promiseHooks as Record<string, unknown>)[name] = (...a: unknown[]) => (calls.push(name), originals[name](...a))
   }
+  syncBuiltinESMExports()
   try {
     const m = IndirectMemory2D.createMemory({ rows: 2, cols: 2, format: 'd' })
     const c = new BufferCollection2D([new Float64Array(2), new Float64Array(2)])
@@ -209,6 +211,7 @@ test.serial('no API installs an async_hooks hook or a promise hook', async (t) =
   } finally {
     asyncHooks.createHook = originalCreateHook as never
     Object.assign(v8.promiseHooks ?? {}, originals)
+    syncBuiltinESMExports()
   }
   t.deepEqual(calls, [])
 })

@@ -15,6 +15,7 @@ import { elementCases } from './elements'
 import { type BenchCase, collect, defineCase, ensureGc, formatBytes, runBenchmarks } from './harness'
 import { check } from './kinds'
 import { lifetimeCases } from './lifetime'
+import { stringCases } from './strings'
 import { constructionCases, nativeCallCases } from './views'
 import { warmUp } from './warmup'
 
@@ -201,6 +202,7 @@ const cases: BenchCase<unknown>[] = [
   ...constructionCases(),
   ...elementCases(),
   ...nativeCallCases(),
+  ...stringCases(),
   ...lifetimeCases(),
   ...copyCases(),
   allocationOrderDiagnostic as BenchCase<unknown>,

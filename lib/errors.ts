@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'ERR_NULL_POINTER'
   | 'ERR_DETACHED'
   | 'ERR_RELEASED'
+  | 'ERR_RAGGED'
   | 'ERR_NO_EXTERNAL_BUFFERS'
 
 /** Every error this package throws carries one of the contract's codes. */

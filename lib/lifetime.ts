@@ -149,13 +149,14 @@ function unlock(s: State): void {
 export function withPointer<R>(s: State, fn: (pointer: bigint) => R, writable: boolean, matrix: { readonly pointer: bigint }): R {
   const exp = acquire(s, writable, matrix)
   let result: R
+  let then: unknown
   try {
     result = fn(exp.pointer)
+    then = isObject(result) ? (result as { then?: unknown }).then : undefined
   } catch (e) {
     exp.release()
     throw e
   }
-  const then = isObject(result) ? (result as { then?: unknown }).then : undefined
   if (typeof then !== 'function') {
     exp.release()
     return result

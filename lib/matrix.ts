@@ -2,7 +2,7 @@
 // hands the matrix's State to the module that owns the job: access (get/set), rows (views and addresses),
 // copies, lifetime (checks, holds, exports, release).
 
-import { type ElementValue, getElement, setElement, UNSET } from './access.js'
+import { type ElementValue, GETTERS, SETTERS, elementCodeOf, getChecked, setChecked } from './access.js'
 import { callback, flag, options, relativeIndex, resolveIndex } from './args.js'
 import { NativeMatrix } from './binding.js'
 import { type CopyOptions, type ToTypedArrayOptions, copy, toArray, toTypedArray } from './copies.js'
@@ -10,8 +10,8 @@ import type { NdarrayLike } from './sources.js'
 import { makeError } from './errors.js'
 import { type Dtype, type InputOf, type RowArray, type ValueOf, describeFormat } from './formats.js'
 import * as life from './lifetime.js'
-import { allRowViews, rowAddress, rowAddresses, rowBytes, rowView } from './rows.js'
-import { type Init, type Plane, State } from './state.js'
+import { allRowViews, resolveKind, rowAddress, rowAddresses, rowBytes, rowView } from './rows.js'
+import { type Init, type Plane, STATE, State } from './state.js'
 
 export type { BufferExport } from './lifetime.js'
 export type { CopyOptions, ToTypedArrayOptions } from './copies.js'
@@ -37,7 +37,21 @@ export abstract class Indirect2D<F extends string = string> {
 
   /** @internal */
   constructor(init: Init) {
-    this.#s = new State(init, UNSET)
+    const s = new State(init)
+    this.#s = s
+    Object.defineProperty(this, STATE, { value: s })
+    this.#installAccessors()
+  }
+
+  /** Installs the `get`/`set` of the matrix's access kind on the instance (see access.ts: one small function per kind). */
+  #installAccessors(): void {
+    const s = this.#s
+    s.kind = resolveKind(s)
+    s.elementCode = elementCodeOf(s.format.dtype)
+    s.itemsize = s.format.itemsize
+    s.little = s.format.byteOrder === 'little'
+    Object.defineProperty(this, 'get', { value: GETTERS[s.kind], writable: true, configurable: true })
+    Object.defineProperty(this, 'set', { value: SETTERS[s.kind], writable: true, configurable: true })
   }
 
   static {
@@ -120,14 +134,16 @@ export abstract class Indirect2D<F extends string = string> {
     return s.inPlace ? (s.native as NativeMatrix).rowPointers() : rowAddresses(s).slice()
   }
 
+  // Each instance carries the get/set of its kind (#installAccessors); these are what they do, for any kind.
+
   /** Element `(r, c)`; negative indices count from the end. */
   get(r: number, c: number): ValueOf<F> {
-    return getElement(this.#s, r, c) as ValueOf<F>
+    return getChecked(this.#s, r, c) as ValueOf<F>
   }
 
   /** Stores `value` at `(r, c)` exactly as assigning it to the matching TypedArray would. */
   set(r: number, c: number, value: InputOf<F>): void {
-    setElement(this.#s, r, c, value)
+    setChecked(this.#s, r, c, value)
   }
 
   /** Row `i` as a zero-copy TypedArray of the format (Float64Array for `'d'`, Uint8Array for `'B'`, `'c'` and `'?'`, …). */
@@ -203,6 +219,7 @@ export abstract class Indirect2D<F extends string = string> {
     if (s.locks > 0) throw makeError('ERR_LOCKED', 'buffer is locked')
     ;(s.native as NativeMatrix).makeReadOnly()
     s.readonly = true
+    s.dropRows(true)
   }
 
   /** Reinterprets the same bytes in `format`: `cols` becomes `floor(cols * oldItemsize / newItemsize)`. */
@@ -216,8 +233,8 @@ export abstract class Indirect2D<F extends string = string> {
     }
     s.cols = (s.native as NativeMatrix).reinterpret(f.native)
     s.format = f
-    s.kind = UNSET
     s.dropRows(true)
+    this.#installAccessors()
   }
 
   /**

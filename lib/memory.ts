@@ -7,7 +7,7 @@ import { describeFormat } from './formats.js'
 import { Indirect2D, jsMemoryInit, setViewFactory } from './matrix.js'
 import { Nanny } from './nanny.js'
 import type { Init } from './state.js'
-import { type Source2D, type Strided, stridedSource } from './sources.js'
+import { type Source2D, type Strided, checkNotDetached, stridedSource } from './sources.js'
 
 export interface CreateMemoryOptions<F extends string = string> {
   rows: number
@@ -103,7 +103,10 @@ export class IndirectMemory2D<F extends string = string> extends Indirect2D<F> {
     opts?: RowPointersOptions<T>,
   ): IndirectMemory2D<F> {
     let addresses: BigUint64Array
-    if (table instanceof BigUint64Array) addresses = table.slice()
+    if (table instanceof BigUint64Array) {
+      if (table.length === 0) checkNotDetached(table.buffer)
+      addresses = table.slice()
+    }
     else if (Array.isArray(table)) addresses = BigUint64Array.from(table, (a, i) => toAddress(a, `table[${i}]`))
     else throw makeError('ERR_INVALID_ARGUMENT', `the table must be a BigUint64Array or an array of bigints, received ${describe(table)}`)
     const o = options(opts, 'fromRowPointers')

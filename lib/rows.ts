@@ -1,7 +1,7 @@
 // Where the rows of a matrix are, and the zero-copy views over them: row(i), rowViews(), rowBytes(i), the
 // element cache's views, and the row addresses.
 
-import { BOOL, DV, NATIVE, UNSET, kindOf } from './access.js'
+import { BOOL, DV, NATIVE, kindOf } from './access.js'
 import { resolveIndex } from './args.js'
 import { makeError } from './errors.js'
 import type { AnyTypedArray, FormatDescription, TypedArrayConstructor } from './formats.js'
@@ -35,6 +35,11 @@ function rowLocation(s: State, i: number): [ArrayBufferLike, number] {
   return [nanny.rowBuffer(address, s.cols * s.format.itemsize, () => native.rowExternal(i) as ArrayBuffer), 0]
 }
 
+/** The access kind of the matrix's format and rows. */
+export function resolveKind(s: State): number {
+  return kindOf(s, rowsAligned(s))
+}
+
 /** Whether every row starts at a multiple of the itemsize (in its buffer, or in the address space). */
 function rowsAligned(s: State): boolean {
   const n = s.format.itemsize
@@ -58,7 +63,6 @@ function rowsAligned(s: State): boolean {
  * memory. A table read in place is not cached: every access reads its row pointer anew.
  */
 export function cachedRow(s: State, i: number): CachedRow | undefined {
-  if (s.kind === UNSET) s.kind = kindOf(s, rowsAligned(s))
   if (s.kind === NATIVE) return undefined
   const hit = s.rowCache[i]
   if (hit !== undefined) return hit
@@ -126,7 +130,6 @@ function makeRowView(s: State, r: number, Ctor: TypedArrayConstructor): AnyTyped
     throw makeError('ERR_FORMAT_UNSUPPORTED', `row ${r} is not aligned for ${Ctor.name}; use rowBytes(${r}) or get/set`)
   }
   const view = new Ctor(buffer, offset, s.cols)
-  if (s.kind === UNSET) s.kind = kindOf(s, rowsAligned(s))
   if (s.kind <= BOOL && !s.inPlace) s.rowCache[r] = view
   return view
 }

@@ -51,7 +51,8 @@ export function isNdarrayLike(x: unknown): x is NdarrayLike {
  */
 export function flatMemory(x: unknown): { bytes: AnyTypedArray; format: string; itemsize: number; length: number } | undefined {
   if (ArrayBuffer.isView(x)) {
-    if (x.byteLength === 0) checkNotDetached(x.buffer)
+    // A DataView over a detached buffer throws on byteLength: look at its buffer first.
+    if (x instanceof DataView ? isDetached(x.buffer) : x.byteLength === 0) checkNotDetached(x.buffer)
     const format = formatOfTypedArray(x)
     if (format === undefined) {
       // DataView: bytes
@@ -77,16 +78,19 @@ export function flatMemory(x: unknown): { bytes: AnyTypedArray; format: string; 
  * else a view over it, which a detached buffer refuses.
  */
 export function checkNotDetached(buffer: ArrayBufferLike): void {
+  if (isDetached(buffer)) throw makeError('ERR_DETACHED', 'the source ArrayBuffer was detached or transferred')
+}
+
+/** Whether `buffer` is detached: `ArrayBuffer.prototype.detached` where the runtime has it, else a view refused. */
+export function isDetached(buffer: ArrayBufferLike): boolean {
   const flag = (buffer as { detached?: boolean }).detached
-  let detached = flag === true
-  if (flag === undefined) {
-    try {
-      void new Uint8Array(buffer)
-    } catch {
-      detached = true
-    }
+  if (flag !== undefined) return flag
+  try {
+    void new Uint8Array(buffer)
+    return false
+  } catch {
+    return true
   }
-  if (detached) throw makeError('ERR_DETACHED', 'the source ArrayBuffer was detached or transferred')
 }
 
 function integers(value: unknown, n: number, what: string): number[] {
@@ -119,7 +123,8 @@ export function ndarrayMemory(x: NdarrayLike): {
   const ndim = shapeIn.length
   const shape = integers(shapeIn, ndim, 'shape')
   if (shape.some((s) => s < 0)) throw makeError('ERR_INVALID_ARGUMENT', `the ndarray's shape has a negative size: [${shape.join(', ')}]`)
-  const given = x.stride ?? x.strides
+  // Absent is undefined; null is a value, and refused like any other non-array.
+  const given = x.stride !== undefined ? x.stride : x.strides
   let strides: number[]
   if (given === undefined) {
     strides = new Array<number>(ndim)
@@ -131,7 +136,7 @@ export function ndarrayMemory(x: NdarrayLike): {
   } else {
     strides = integers(given, ndim, 'strides')
   }
-  const offset = x.offset ?? 0
+  const offset = x.offset === undefined ? 0 : x.offset
   if (typeof offset !== 'number' || !Number.isSafeInteger(offset)) {
     throw makeError('ERR_INVALID_ARGUMENT', `the ndarray's offset must be an integer, received ${describe(offset)}`)
   }

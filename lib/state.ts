@@ -43,6 +43,9 @@ export interface Init {
 
 const NO_ROWS: CachedRow[] = []
 
+/** The key under which a matrix object carries its State for the per-kind accessors (never exported). */
+export const STATE: unique symbol = Symbol('indirect-buffer state')
+
 export class State {
   readonly rows: number
   cols: number
@@ -64,7 +67,13 @@ export class State {
   rowAddresses: BigUint64Array | undefined
   /** Element access: the access kind of the format (see access.ts) and the rows it has made views of. */
   kind: number
+  /** The element kind of the format, its size and byte order (for DataView rows). */
+  elementCode: number
+  itemsize: number
+  little: boolean
   rowCache: (CachedRow | undefined)[]
+  /** `rowCache` for a writable matrix, empty for a read-only one: `set`'s fast path needs no flag. */
+  writeCache: (CachedRow | undefined)[]
   /** The buffers and byte offsets of the segments, read once. */
   segBuffers: ArrayBufferLike[]
   segBases: number[]
@@ -79,7 +88,7 @@ export class State {
   holdEpoch = 0
   holdSlot = 0
 
-  constructor(init: Init, kind: number) {
+  constructor(init: Init) {
     this.rows = init.rows
     this.cols = init.cols
     this.format = init.format
@@ -97,8 +106,12 @@ export class State {
     this.keep = init.keep
     this.pointer = undefined
     this.rowAddresses = undefined
-    this.kind = kind
+    this.kind = -1 // set by the matrix once the State is complete (rows.ts: resolveKind)
+    this.elementCode = -1
+    this.itemsize = init.format.itemsize
+    this.little = init.format.byteOrder === 'little'
     this.rowCache = init.rows === 0 ? NO_ROWS : new Array<CachedRow | undefined>(init.rows)
+    this.writeCache = init.readonly ? NO_ROWS : this.rowCache
     this.parent = init.parent
     this.children = undefined
   }
@@ -106,5 +119,6 @@ export class State {
   /** Forgets every cached row view; `refill` lets them be made again, else the fast paths stay closed. */
   dropRows(refill: boolean): void {
     this.rowCache = refill && this.rows > 0 ? new Array<CachedRow | undefined>(this.rows) : NO_ROWS
+    this.writeCache = this.readonly ? NO_ROWS : this.rowCache
   }
 }

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Installs the runtime C libraries that examples/png.ts and examples/planar-audio.ts load through koffi:
+# Installs the runtime C libraries that the examples load through koffi:
 #
-#   libpng 1.6        Debian/Ubuntu package libpng16-16   (libpng16-16t64 on Debian 13 / Ubuntu 24.04)
-#   libswresample     Debian/Ubuntu package libswresample4 (FFmpeg 5.x/6.x; libswresample5 is FFmpeg 7,
-#                     libswresample3 FFmpeg 4.x on Ubuntu 22.04)
+#   libpng 1.6        examples/png.ts           Debian/Ubuntu package libpng16-16   (libpng16-16t64 on
+#                                               Debian 13 / Ubuntu 24.04)
+#   libswresample     examples/planar-audio.ts  Debian/Ubuntu package libswresample4 (FFmpeg 5.x/6.x;
+#                                               libswresample5 is FFmpeg 7, libswresample3 FFmpeg 4.x on Ubuntu 22.04)
+#   TurboJPEG         examples/yuv-planes.ts    Debian package libturbojpeg0 (libturbojpeg on Ubuntu)
+#   GLib 2            examples/strings.ts       Debian/Ubuntu package libglib2.0-0 (libglib2.0-0t64 on
+#                                               Debian 13 / Ubuntu 24.04)
 #
 # Runtime libraries only: no -dev package, no compiler. Debian and Ubuntu only (apt), as root or through a
 # password-less `sudo` (GitHub's runners); anywhere else it prints what to install and exits 0.
@@ -14,10 +18,12 @@ set -euo pipefail
 # transition, and the neighbouring FFmpeg majors whose libswresample has the same ABI the example uses).
 png_candidates=(libpng16-16 libpng16-16t64)
 swr_candidates=(libswresample4 libswresample5 libswresample3)
+tj_candidates=(libturbojpeg0 libturbojpeg)
+glib_candidates=(libglib2.0-0 libglib2.0-0t64)
 
 skip() {
   echo "install-native-deps: $*" >&2
-  echo "install-native-deps: skipped; install the runtime libraries of libpng 1.6 and libswresample (FFmpeg) yourself" >&2
+  echo "install-native-deps: skipped; install the runtime libraries of libpng 1.6, libswresample (FFmpeg), TurboJPEG and GLib 2 yourself" >&2
   exit 0
 }
 
@@ -58,21 +64,25 @@ pick() {
 resolve() {
   png=$(pick "${png_candidates[@]}")
   swr=$(pick "${swr_candidates[@]}")
+  tj=$(pick "${tj_candidates[@]}")
+  glib=$(pick "${glib_candidates[@]}")
 }
 
 resolve
-if [ -z "$png" ] || [ -z "$swr" ]; then
+if [ -z "$png" ] || [ -z "$swr" ] || [ -z "$tj" ] || [ -z "$glib" ]; then
   echo "install-native-deps: apt knows no candidate yet: apt-get update" >&2
   "${as_root[@]}" apt-get update
   resolve
 fi
 [ -n "$png" ] || { echo "install-native-deps: none of ${png_candidates[*]} is available from apt" >&2; exit 1; }
 [ -n "$swr" ] || { echo "install-native-deps: none of ${swr_candidates[*]} is available from apt" >&2; exit 1; }
+[ -n "$tj" ] || { echo "install-native-deps: none of ${tj_candidates[*]} is available from apt" >&2; exit 1; }
+[ -n "$glib" ] || { echo "install-native-deps: none of ${glib_candidates[*]} is available from apt" >&2; exit 1; }
 
 missing=()
-for p in "$png" "$swr"; do installed "$p" || missing+=("$p"); done
+for p in "$png" "$swr" "$tj" "$glib"; do installed "$p" || missing+=("$p"); done
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-native-deps: already installed: $png $swr"
+  echo "install-native-deps: already installed: $png $swr $tj $glib"
   exit 0
 fi
 echo "install-native-deps: installing ${missing[*]}"

@@ -4,6 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 
+step "biome: TypeScript lint and format check (npm run format fixes most of it)"
+npm run lint
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy -D warnings"
@@ -17,6 +20,9 @@ npm run build:testlib
 
 step "tsc: typings against tests, examples, benchmarks, scripts"
 npm run typecheck
+
+step "API reference: TypeDoc without warnings, docs/api current"
+npm run docs:check
 
 step "ava on Node $(node --version)"
 npx ava
@@ -32,9 +38,9 @@ fi
 step "examples"
 npx tsx examples/demo.ts
 npx tsx examples/typings.ts
-# The real C libraries (libpng, libswresample): .ci/run installs them (scripts/install-native-deps.sh);
+# The real C libraries (libpng, libswresample, TurboJPEG, GLib): .ci/run installs them (scripts/install-native-deps.sh);
 # elsewhere a missing library (exit 2) is reported and skipped, in CI it fails.
-for example in examples/png.ts examples/planar-audio.ts; do
+for example in examples/png.ts examples/planar-audio.ts examples/yuv-planes.ts examples/strings.ts; do
   status=0
   npx tsx "$example" || status=$?
   if [ "$status" -eq 2 ] && [ "${CI:-}" != "true" ]; then
@@ -43,6 +49,9 @@ for example in examples/png.ts examples/planar-audio.ts; do
     exit "$status"
   fi
 done
+
+step "guides: the samples of docs/guides, run and matched against their scripts"
+npx tsx examples/guides/run.ts
 
 step "pack and install with no compiler on PATH"
 npx tsx scripts/pack-check.ts

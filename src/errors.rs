@@ -1,6 +1,6 @@
-//! Core errors → JS errors: the contract's `code`, and `TypeError` / `RangeError` where JS convention asks.
+//! Core errors → JS errors: the contract's `code`, thrown as the class the core names for it.
 
-use indirect_buffer::{Error as CoreError, ErrorCode};
+use indirect_buffer::{Error as CoreError, ErrorCode, JsClass};
 use napi::{bindgen_prelude::*, JsError, JsRangeError, JsTypeError};
 
 /// Throws `e` as the JS error its code calls for and returns the marker napi-rs expects after a throw.
@@ -9,15 +9,10 @@ pub fn throw(env: &Env, e: CoreError) -> napi::Error {
     let raw = env.raw();
     // SAFETY: `raw` is the live env of the current call.
     unsafe {
-        match e.code {
-            ErrorCode::InvalidFormat
-            | ErrorCode::FormatUnsupported
-            | ErrorCode::InvalidArgument
-            | ErrorCode::Readonly => JsTypeError::from(err).throw_into(raw),
-            ErrorCode::InvalidShape | ErrorCode::OutOfBounds => {
-                JsRangeError::from(err).throw_into(raw)
-            }
-            _ => JsError::from(err).throw_into(raw),
+        match e.code.js_class() {
+            JsClass::TypeError => JsTypeError::from(err).throw_into(raw),
+            JsClass::RangeError => JsRangeError::from(err).throw_into(raw),
+            JsClass::Error => JsError::from(err).throw_into(raw),
         }
     }
     napi::Error::new(Status::PendingException, String::new())

@@ -1,10 +1,11 @@
-//! `NativeMatrix`: the row-pointer table behind every JS matrix. The facade (lib/) validates arguments,
-//! keeps the JS memory alive and checks for detached buffers; this class owns the table and touches
-//! memory only through the core.
+//! `NativeMatrix`: the row-pointer table behind every JS matrix. The facade (lib/) keeps the JS memory
+//! alive and checks for detached buffers; this class converts JS values, holds the core's
+//! `IndirectMatrix` and maps the core's errors (every check, plane and table is the core's).
 
-use indirect_buffer::copy::{copy_plane, ElementOp, Plane};
 use indirect_buffer::element::{Input, Value};
-use indirect_buffer::{Error as CoreError, ErrorCode, IndirectMatrix};
+use indirect_buffer::plane::{checked_row_starts, CheckedPlane};
+use indirect_buffer::transfer::{copy, CopyFlags, Side};
+use indirect_buffer::{Error as CoreError, ErrorCode, Format, IndirectMatrix};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
@@ -51,10 +52,6 @@ fn address_of(env: &Env, address: &BigInt) -> Result<u64> {
         )),
     }
 }
-
-/// Where zero-byte rows point when their buffer has no data pointer: a real, aligned address that is
-/// never read or written (a zero-byte row has nothing to read).
-static EMPTY_ROW: [u64; 2] = [0; 2];
 
 #[napi]
 pub struct NativeMatrix {
@@ -117,186 +114,189 @@ fn bigint_low_bits(v: &BigInt) -> u64 {
     }
 }
 
-/// The row starts of a plane of JS memory described by the facade (row `r` at `offsets[r]` bytes into
-/// `segments[segment_of_row[r]]`, elements `col_stride` bytes apart), every element checked to lie inside.
-fn js_plane_rows(
-    env: &Env,
-    segments: &[Unknown],
-    segment_of_row: &[u32],
-    offsets: &[f64],
-    cols: usize,
-    col_stride: isize,
-    itemsize: usize,
-) -> Result<Vec<*mut u8>> {
-    let segs = segments
-        .iter()
-        .map(|s| typed_array_bytes(env, s))
-        .collect::<Result<Vec<_>>>()?;
-    if segment_of_row.len() != offsets.len() {
-        return Err(throw(
+/// The `(base, len)` of every segment.
+fn segment_bytes(env: &Env, segments: &[Unknown]) -> Result<Vec<(*mut u8, usize)>> {
+    segments.iter().map(|s| typed_array_bytes(env, s)).collect()
+}
+
+/// A non-negative integer length from JS; anything else is `ERR_INVALID_SHAPE`.
+fn to_length(env: &Env, x: f64) -> Result<usize> {
+    if x >= 0.0 && x.fract() == 0.0 && x <= (isize::MAX as f64) {
+        Ok(x as usize)
+    } else {
+        Err(throw(
             env,
-            invalid_argument("internal: one segment and offset per row"),
-        ));
+            CoreError::new(
+                ErrorCode::InvalidShape,
+                format!("a row length must be a non-negative integer, received {x}"),
+            ),
+        ))
     }
-    let span = (cols.saturating_sub(1) as isize).checked_mul(col_stride);
-    let mut rows = Vec::with_capacity(offsets.len());
-    for (&seg, &off) in segment_of_row.iter().zip(offsets) {
-        let &(base, len) = segs
-            .get(seg as usize)
-            .ok_or_else(|| throw(env, invalid_argument("internal: no such segment")))?;
-        let off = to_index(off);
-        if cols > 0 {
-            // The lowest and highest element of the row must lie inside the segment.
-            let inside = span.and_then(|span| {
-                let lo = (off as isize).checked_add(span.min(0))?;
-                let hi = (off as isize)
-                    .checked_add(span.max(0))?
-                    .checked_add(itemsize as isize)?;
-                Some(lo >= 0 && hi as usize <= len)
-            });
-            if inside != Some(true) {
-                return Err(throw(
-                    env,
-                    invalid_argument("internal: a row lies outside its buffer"),
-                ));
+}
+
+/// A byte distance from JS (an integer, negatives allowed); anything else is `ERR_INVALID_ARGUMENT`.
+fn to_stride(env: &Env, x: f64) -> Result<isize> {
+    if x.fract() == 0.0 && x.abs() <= (isize::MAX as f64) {
+        Ok(x as isize)
+    } else {
+        Err(throw(
+            env,
+            invalid_argument(format!("a stride must be an integer, received {x}")),
+        ))
+    }
+}
+
+/// Strided JS memory: either one segment with `rows`, `offset` and `rowStride` (bytes), or rows spread
+/// over `segments` (row `r` at `rowOffsets[r]` bytes into `segments[segmentOfRow[r]]`); elements of a
+/// row are `colStride` bytes apart. `ndim` (default 2) is the dimensionality of the value the plane
+/// stands for: a copy refuses anything but 2 at the contract's place.
+#[napi(object, object_to_js = false)]
+pub struct JsPlane<'a> {
+    pub segments: Vec<Unknown<'a>>,
+    pub format: ClassInstance<'a, NativeFormat>,
+    pub cols: f64,
+    pub col_stride: f64,
+    pub segment_of_row: Option<Uint32Array>,
+    pub row_offsets: Option<Float64Array>,
+    pub rows: Option<f64>,
+    pub offset: Option<f64>,
+    pub row_stride: Option<f64>,
+    pub readonly: Option<bool>,
+    pub ndim: Option<u32>,
+}
+
+/// Options of a copy: `into` copies the other side into this matrix (else this matrix into it).
+#[napi(object, object_to_js = false)]
+pub struct CopyOptions {
+    pub into: bool,
+    pub cast: Option<bool>,
+    pub convert: Option<bool>,
+}
+
+/// How a constructor lays out its table: rows of their own lengths (a ragged table) and an extra NULL
+/// entry after the last row pointer.
+#[napi(object, object_to_js = false)]
+pub struct TableLayout {
+    pub row_lengths: Option<Vec<f64>>,
+    pub null_terminated: Option<bool>,
+}
+
+fn js_plane(env: &Env, p: &JsPlane) -> Result<CheckedPlane> {
+    let format = p.format.format.clone();
+    let readonly = p.readonly == Some(true);
+    if let Some(n) = p.ndim.filter(|&n| n != 2) {
+        let plane = CheckedPlane::not_2d(n as usize, format);
+        return Ok(if readonly { plane.read_only() } else { plane });
+    }
+    let cols = to_index(p.cols);
+    let col_stride = to_stride(env, p.col_stride)?;
+    let segments = segment_bytes(env, &p.segments)?;
+    let plane = match (&p.row_stride, &p.segment_of_row, &p.row_offsets) {
+        (Some(row_stride), _, _) => {
+            let &(base, len) = segments
+                .first()
+                .ok_or_else(|| throw(env, invalid_argument("a strided plane needs its segment")))?;
+            let shape = [to_index(p.rows.unwrap_or(0.0)), cols];
+            let strides = [to_stride(env, *row_stride)?, col_stride];
+            // SAFETY: the segment is a live TypedArray the facade keeps alive (and checked for
+            // detachment) for the duration of this call, the only time the plane is used.
+            unsafe {
+                CheckedPlane::strided(
+                    base,
+                    len,
+                    shape,
+                    strides,
+                    to_index(p.offset.unwrap_or(0.0)),
+                    format,
+                )
             }
         }
-        // Rows of no element point at a real, never-read address rather than anywhere past their data.
-        rows.push(if cols == 0 || base.is_null() {
-            EMPTY_ROW.as_ptr() as *mut u8
-        } else {
-            base.wrapping_add(off)
-        });
+        (None, Some(seg), Some(off)) => {
+            let offsets: Vec<usize> = off.iter().map(|&o| to_index(o)).collect();
+            // SAFETY: as above, for every segment.
+            unsafe { CheckedPlane::from_rows(&segments, seg, &offsets, cols, col_stride, format) }
+        }
+        _ => Err(invalid_argument(
+            "a plane needs rowStride, or segmentOfRow and rowOffsets",
+        )),
     }
-    Ok(rows)
+    .or_throw(env)?;
+    Ok(if p.readonly == Some(true) {
+        plane.read_only()
+    } else {
+        plane
+    })
+}
+
+fn flags(options: &CopyOptions) -> CopyFlags {
+    CopyFlags {
+        cast: options.cast.unwrap_or(false),
+        convert: options.convert.unwrap_or(false),
+    }
+}
+
+/// Row lengths from a layout (`None`: a rectangle).
+fn row_lengths(env: &Env, layout: &Option<TableLayout>) -> Result<Option<Vec<usize>>> {
+    match layout.as_ref().and_then(|l| l.row_lengths.as_ref()) {
+        Some(l) => Ok(Some(
+            l.iter()
+                .map(|&n| to_length(env, n))
+                .collect::<Result<_>>()?,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Adds the NULL terminator a layout asks for.
+fn terminate(env: &Env, m: IndirectMatrix, layout: &Option<TableLayout>) -> Result<NativeMatrix> {
+    let m = if layout.as_ref().and_then(|l| l.null_terminated) == Some(true) {
+        m.null_terminated().or_throw(env)?
+    } else {
+        m
+    };
+    Ok(NativeMatrix { m: Some(m) })
+}
+
+fn lengths_count_rows(env: &Env, lengths: &[usize], rows: usize) -> Result<()> {
+    if lengths.len() != rows {
+        return Err(throw(
+            env,
+            CoreError::new(
+                ErrorCode::InvalidShape,
+                format!("{rows} rows but {} row lengths", lengths.len()),
+            ),
+        ));
+    }
+    Ok(())
 }
 
 #[napi]
 impl NativeMatrix {
-    /// The current row starts of this matrix (an in-place table is read now).
-    fn plane_rows(&self, env: &Env) -> Result<Vec<*mut u8>> {
-        let m = self.inner(env)?;
-        (0..m.rows())
-            .map(|r| m.row_pointer(r))
-            .collect::<indirect_buffer::Result<Vec<_>>>()
-            .or_throw(env)
-    }
-
-    /// Copies between this matrix and `other` (`into_self`: other → self, else self → other), with the
-    /// element op of the formats and flags. The facade checked read-only targets and shapes.
+    /// Copies between this matrix and `other` (`options.into`: other → self, else self → other). The
+    /// core runs the copy contract's checks.
     #[napi]
-    pub fn copy_matrix(
-        &self,
-        env: &Env,
-        other: &NativeMatrix,
-        into_self: bool,
-        cast: bool,
-        convert: bool,
-    ) -> Result<()> {
-        let (dst, src) = if into_self {
-            (self, other)
-        } else {
-            (other, self)
-        };
-        let (d, s) = (dst.inner(env)?, src.inner(env)?);
-        if (d.rows(), d.cols()) != (s.rows(), s.cols()) {
-            return Err(throw(
-                env,
-                CoreError::new(ErrorCode::ShapeMismatch, "different shapes"),
-            ));
-        }
-        if d.readonly() {
-            return Err(throw(
-                env,
-                CoreError::new(ErrorCode::Readonly, "copying to readonly buffer"),
-            ));
-        }
-        let op = ElementOp::plan(s.format(), d.format(), cast, convert).or_throw(env)?;
-        let (dst_rows, src_rows) = (dst.plane_rows(env)?, src.plane_rows(env)?);
-        // SAFETY: both tables hold `rows` rows of `cols` elements of their formats (the matrices' contracts);
-        // the kernel snapshots the source first when the two overlap.
-        unsafe {
-            copy_plane(
-                &Plane {
-                    rows: &dst_rows,
-                    col_stride: d.format().itemsize() as isize,
-                },
-                &Plane {
-                    rows: &src_rows,
-                    col_stride: s.format().itemsize() as isize,
-                },
-                d.rows(),
-                d.cols(),
-                op,
-            )
-        };
-        Ok(())
+    pub fn copy_matrix(&self, env: &Env, other: &NativeMatrix, options: CopyOptions) -> Result<()> {
+        let (me, them) = (
+            Side::Matrix(self.inner(env)?),
+            Side::Matrix(other.inner(env)?),
+        );
+        let (dst, src) = if options.into { (me, them) } else { (them, me) };
+        copy(dst, src, flags(&options)).or_throw(env)
     }
 
-    /// Copies between this matrix and strided JS memory of `format` (`into_self`: JS → self, else self →
-    /// JS); the JS side is described like `overJsMemory`, plus the byte distance between its elements.
+    /// Copies between this matrix and strided JS memory (`options.into`: JS → self, else self → JS).
+    /// The core checks the plane's bounds and runs the copy contract's checks.
     #[napi]
-    #[allow(clippy::too_many_arguments)]
-    pub fn copy_js(
-        &self,
-        env: &Env,
-        segments: Vec<Unknown>,
-        segment_of_row: &[u32],
-        offsets: &[f64],
-        col_stride: f64,
-        format: &NativeFormat,
-        into_self: bool,
-        cast: bool,
-        convert: bool,
-    ) -> Result<()> {
-        let js_format = &format.format;
-        let m = self.inner(env)?;
-        if offsets.len() != m.rows() {
-            return Err(throw(
-                env,
-                CoreError::new(ErrorCode::ShapeMismatch, "different shapes"),
-            ));
-        }
-        if into_self && m.readonly() {
-            return Err(throw(
-                env,
-                CoreError::new(ErrorCode::Readonly, "copying to readonly buffer"),
-            ));
-        }
-        let op = if into_self {
-            ElementOp::plan(js_format, m.format(), cast, convert)
-        } else {
-            ElementOp::plan(m.format(), js_format, cast, convert)
-        }
-        .or_throw(env)?;
-        let col_stride = col_stride as isize;
-        let js_rows = js_plane_rows(
-            env,
-            &segments,
-            segment_of_row,
-            offsets,
-            m.cols(),
-            col_stride,
-            js_format.itemsize(),
-        )?;
-        let own_rows = self.plane_rows(env)?;
-        let own = Plane {
-            rows: &own_rows,
-            col_stride: m.format().itemsize() as isize,
-        };
-        let js = Plane {
-            rows: &js_rows,
-            col_stride,
-        };
-        let (dst, src) = if into_self { (&own, &js) } else { (&js, &own) };
-        // SAFETY: the matrix's rows hold `cols` elements (its contract); every element of the JS side lies
-        // inside its live segment (checked by `js_plane_rows`); the kernel snapshots overlapping sources.
-        unsafe { copy_plane(dst, src, m.rows(), m.cols(), op) };
-        Ok(())
+    pub fn copy_js(&self, env: &Env, plane: JsPlane, options: CopyOptions) -> Result<()> {
+        let js = js_plane(env, &plane)?;
+        let (me, them) = (Side::Matrix(self.inner(env)?), Side::Plane(&js));
+        let (dst, src) = if options.into { (me, them) } else { (them, me) };
+        copy(dst, src, flags(&options)).or_throw(env)
     }
 
-    /// A table over JS memory: row `r` starts `offsets[r]` bytes into `segments[segmentOfRow[r]]`.
-    /// The caller (the facade) keeps every segment's buffer alive for the life of this object.
+    /// A table over JS memory: row `r` starts `offsets[r]` bytes into `segments[segmentOfRow[r]]` and has
+    /// `cols` elements (or `layout.rowLengths[r]`, which then give the row count). The caller (the facade)
+    /// keeps every segment's buffer alive for the life of this object.
     #[napi(factory)]
     pub fn over_js_memory(
         env: &Env,
@@ -305,30 +305,41 @@ impl NativeMatrix {
         segments: Vec<Unknown>,
         segment_of_row: &[u32],
         offsets: &[f64],
+        layout: Option<TableLayout>,
     ) -> Result<Self> {
         let format = format.format.clone();
-        let cols = to_index(cols);
-        indirect_buffer::matrix::checked_nbytes(1, cols, format.itemsize()).or_throw(env)?;
         let itemsize = format.itemsize();
-        let pointers = js_plane_rows(
-            env,
-            &segments,
+        let ragged = row_lengths(env, &layout)?;
+        let lengths = match &ragged {
+            Some(l) => l.clone(),
+            None => vec![to_index(cols); offsets.len()],
+        };
+        let offsets: Vec<usize> = offsets.iter().map(|&o| to_index(o)).collect();
+        let starts = checked_row_starts(
+            &segment_bytes(env, &segments)?,
             segment_of_row,
-            offsets,
-            cols,
+            &offsets,
+            &lengths,
             itemsize as isize,
             itemsize,
-        )?;
-        // SAFETY: every row lies inside a live JS buffer (checked by js_plane_rows) that the facade keeps alive as long
-        // as this object; the facade checks for detachment before every call that touches memory.
-        let m = unsafe { IndirectMatrix::from_row_pointers(pointers, cols, format, None) }
-            .or_throw(env)?;
-        Ok(NativeMatrix { m: Some(m) })
+        )
+        .or_throw(env)?;
+        // SAFETY: every row lies inside a live JS buffer (checked by the core) that the facade keeps alive
+        // as long as this object; the facade checks for detachment before every call that touches memory.
+        let m = unsafe {
+            match ragged {
+                Some(l) => IndirectMatrix::from_ragged_row_pointers(starts, l, format),
+                None => IndirectMatrix::from_row_pointers(starts, to_index(cols), format, None),
+            }
+        }
+        .or_throw(env)?;
+        terminate(env, m, &layout)
     }
 
     /// A matrix over a foreign `T**` at `address`, used in place (`pointer()` returns `address`; every access
-    /// reads the row pointer the table holds then). The facade validated the shape; the caller of the public
-    /// API promises that the table and its rows are valid until the matrix is released or collected.
+    /// reads the row pointer the table holds then); `layout.rowLengths` (one per row) makes it ragged. The
+    /// caller of the public API promises that the table and its rows are valid until the matrix is
+    /// released or collected.
     #[napi(factory)]
     pub fn from_table(
         env: &Env,
@@ -336,24 +347,29 @@ impl NativeMatrix {
         rows: f64,
         cols: f64,
         format: &NativeFormat,
+        layout: Option<TableLayout>,
     ) -> Result<Self> {
         let format = format.format.clone();
-        let address = address_of(env, &address)?;
+        let table = address_of(env, &address)? as usize as *mut *mut u8;
+        let rows = to_index(rows);
+        let ragged = row_lengths(env, &layout)?;
         // SAFETY: the public API's contract (API.md, fromPointer): `address` is a valid `T**` of `rows` rows
-        // of `cols` elements for the life of the matrix; the null address is refused by `from_table`.
+        // of their lengths for the life of the matrix; the null address is refused by the core.
         let m = unsafe {
-            IndirectMatrix::from_table(
-                address as usize as *mut *mut u8,
-                to_index(rows),
-                to_index(cols),
-                format,
-            )
+            match ragged {
+                Some(l) => {
+                    lengths_count_rows(env, &l, rows)?;
+                    IndirectMatrix::from_ragged_table(table, l, format)
+                }
+                None => IndirectMatrix::from_table(table, rows, to_index(cols), format),
+            }
         }
         .or_throw(env)?;
-        Ok(NativeMatrix { m: Some(m) })
+        terminate(env, m, &layout)
     }
 
-    /// A matrix whose row addresses are copied from `table` (the first `rows` entries).
+    /// A matrix whose row addresses are copied from `table` (the first `rows` entries), each of `cols`
+    /// elements or `layout.rowLengths[r]`.
     #[napi(factory)]
     pub fn from_row_pointers(
         env: &Env,
@@ -361,18 +377,41 @@ impl NativeMatrix {
         rows: f64,
         cols: f64,
         format: &NativeFormat,
+        layout: Option<TableLayout>,
     ) -> Result<Self> {
         let format = format.format.clone();
         let rows = to_index(rows).min(table.len());
-        let pointers = table[..rows]
+        let pointers: Vec<*mut u8> = table[..rows]
             .iter()
             .map(|&a| a as usize as *mut u8)
             .collect();
-        // SAFETY: the public API's contract (API.md, fromRowPointers): every address is a valid row of `cols`
-        // elements for the life of the matrix; null addresses are refused by `from_row_pointers`.
-        let m =
-            unsafe { IndirectMatrix::from_row_pointers(pointers, to_index(cols), format, None) }
-                .or_throw(env)?;
+        let ragged = row_lengths(env, &layout)?;
+        // SAFETY: the public API's contract (API.md, fromRowPointers): every address is a valid row of its
+        // length for the life of the matrix; null addresses are refused by the core.
+        let m = unsafe {
+            match ragged {
+                Some(l) => {
+                    lengths_count_rows(env, &l, rows)?;
+                    IndirectMatrix::from_ragged_row_pointers(pointers, l, format)
+                }
+                None => IndirectMatrix::from_row_pointers(pointers, to_index(cols), format, None),
+            }
+        }
+        .or_throw(env)?;
+        terminate(env, m, &layout)
+    }
+
+    /// Wraps a C `char **` at `address` in place: `count` strings, or up to its NULL entry when `count` is
+    /// undefined; each row's length (`strlen + 1`) is measured now (read them with `rowLengths()`).
+    /// Format `'B'`. The caller promises the strings stay valid (and their lengths unchanged) for the life
+    /// of the matrix.
+    #[napi(factory)]
+    pub fn from_string_array(env: &Env, address: BigInt, count: Option<f64>) -> Result<Self> {
+        let table = address_of(env, &address)? as usize as *mut *mut u8;
+        let count = count.map(|c| to_length(env, c)).transpose()?;
+        // SAFETY: the public API's contract (API.md, fromStringArray): `address` is a `char **` of `count`
+        // strings (or ending with a NULL entry), valid for the life of the matrix.
+        let m = unsafe { IndirectMatrix::from_c_strings(table, count) }.or_throw(env)?;
         Ok(NativeMatrix { m: Some(m) })
     }
 
@@ -382,8 +421,9 @@ impl NativeMatrix {
     #[napi]
     pub fn row_external(&self, env: &Env, r: f64) -> Result<Unknown<'_>> {
         let m = self.inner(env)?;
-        let row = m.row_pointer(to_index(r)).or_throw(env)?;
-        let len = m.row_nbytes();
+        let r = to_index(r);
+        let row = m.row_pointer(r).or_throw(env)?;
+        let len = m.row_nbytes(r).or_throw(env)?;
         let mut value = std::ptr::null_mut();
         let status = if REFUSE_EXTERNAL_BUFFERS.load(Ordering::SeqCst) {
             napi::sys::Status::napi_no_external_buffers_allowed
@@ -427,8 +467,67 @@ impl NativeMatrix {
         Ok(self.inner(env)?.is_in_place())
     }
 
-    /// A table over the rectangle `[r0, r1) × [c0, c1)` of `parent` (already validated by the facade).
-    /// The facade keeps the parent alive and releases the child with it.
+    /// Whether the rows were given their own lengths.
+    #[napi]
+    pub fn ragged(&self, env: &Env) -> Result<bool> {
+        Ok(self.inner(env)?.is_ragged())
+    }
+
+    /// Whether the table ends with an extra NULL entry.
+    #[napi]
+    pub fn null_terminated(&self, env: &Env) -> Result<bool> {
+        Ok(self.inner(env)?.is_null_terminated())
+    }
+
+    /// The row count (the NULL terminator, if any, is not counted).
+    #[napi]
+    pub fn rows(&self, env: &Env) -> Result<f64> {
+        Ok(self.inner(env)?.rows() as f64)
+    }
+
+    /// The longest row's length.
+    #[napi]
+    pub fn cols(&self, env: &Env) -> Result<f64> {
+        Ok(self.inner(env)?.cols() as f64)
+    }
+
+    /// Elements of row `r`.
+    #[napi]
+    pub fn row_length(&self, env: &Env, r: f64) -> Result<f64> {
+        Ok(self.inner(env)?.row_len(to_index(r)).or_throw(env)? as f64)
+    }
+
+    /// Every row's length.
+    #[napi]
+    pub fn row_lengths(&self, env: &Env) -> Result<Vec<f64>> {
+        Ok(self
+            .inner(env)?
+            .row_lengths()
+            .into_iter()
+            .map(|n| n as f64)
+            .collect())
+    }
+
+    /// Bytes of every row together.
+    #[napi]
+    pub fn nbytes(&self, env: &Env) -> Result<f64> {
+        Ok(self.inner(env)?.nbytes() as f64)
+    }
+
+    /// `ERR_RAGGED` unless every row has one length (for the facade's rectangular-only operations).
+    #[napi]
+    pub fn require_rectangle(&self, env: &Env) -> Result<()> {
+        self.inner(env)?.require_rectangle().or_throw(env)
+    }
+
+    /// Every row decoded as UTF-8 up to its first NUL (byte formats only).
+    #[napi]
+    pub fn to_strings(&self, env: &Env) -> Result<Vec<String>> {
+        self.inner(env)?.to_strings().or_throw(env)
+    }
+
+    /// A table over the rectangle `[r0, r1) × [c0, c1)` of `parent`, computed and bounds-checked by the
+    /// core. The facade keeps the parent alive and releases the child with it.
     #[napi(factory)]
     pub fn sub_matrix(
         env: &Env,
@@ -439,30 +538,9 @@ impl NativeMatrix {
         c1: f64,
     ) -> Result<Self> {
         let p = parent.inner(env)?;
-        let (r0, r1, c0, c1) = (to_index(r0), to_index(r1), to_index(c0), to_index(c1));
-        if r0 > r1 || r1 > p.rows() || c0 > c1 || c1 > p.cols() {
-            return Err(throw(
-                env,
-                CoreError::new(ErrorCode::OutOfBounds, "sub-matrix outside the matrix"),
-            ));
-        }
-        let shift = c0 * p.format().itemsize();
-        let pointers = (r0..r1)
-            .map(|r| {
-                let row = p.row_pointer(r)?;
-                // SAFETY: c0 <= cols, so the shifted pointer stays inside (or one past) the row.
-                Ok(unsafe { row.add(shift) })
-            })
-            .collect::<indirect_buffer::Result<Vec<_>>>()
+        // SAFETY: the rows are rows of `parent`, whose memory the facade keeps alive longer than this object.
+        let m = unsafe { p.sub_matrix(to_index(r0), to_index(r1), to_index(c0), to_index(c1)) }
             .or_throw(env)?;
-        // SAFETY: the rows are rows of `parent`, which the facade keeps alive longer than this object.
-        let mut m = unsafe {
-            IndirectMatrix::from_row_pointers(pointers, c1 - c0, p.format().clone(), None)
-        }
-        .or_throw(env)?;
-        if p.readonly() {
-            m.make_read_only();
-        }
         Ok(NativeMatrix { m: Some(m) })
     }
 
@@ -495,14 +573,13 @@ impl NativeMatrix {
         Ok(self.inner(env)?.row_pointer(to_index(r)).or_throw(env)? as u64)
     }
 
+    /// Every row's address (without the NULL terminator).
     #[napi]
     pub fn row_pointers(&self, env: &Env) -> Result<BigUint64Array> {
-        let m = self.inner(env)?;
-        let v = (0..m.rows())
-            .map(|r| m.row_pointer(r).map(|p| p as u64))
-            .collect::<indirect_buffer::Result<Vec<u64>>>()
-            .or_throw(env)?;
-        Ok(BigUint64Array::new(v))
+        let rows = self.inner(env)?.row_pointers().or_throw(env)?;
+        Ok(BigUint64Array::new(
+            rows.into_iter().map(|p| p as u64).collect(),
+        ))
     }
 
     #[napi]
@@ -543,10 +620,10 @@ impl NativeMatrix {
             .or_throw(env)
     }
 
-    /// Reinterprets the bytes as `format`; returns the new column count.
+    /// Reinterprets the bytes as `format`; returns the new column count (of the longest row).
     #[napi]
     pub fn reinterpret(&mut self, env: &Env, format: &NativeFormat) -> Result<f64> {
-        let f = format.format.clone();
+        let f: Format = format.format.clone();
         let m = self.inner_mut(env)?;
         m.reinterpret(f);
         Ok(m.cols() as f64)

@@ -31,6 +31,26 @@ export interface TestLib {
   free2d(table: bigint, rows: number, cols: number): void
   /** How many `make2d` matrices are alive. */
   live2d(): number
+  /** Entries of a NULL-terminated table before its NULL, as C code counts them. */
+  count_null_terminated(table: bigint): number
+  /** Sums a ragged `double**`: row `r` has `lengths[r]` doubles (`lengths` is a `size_t[]`). */
+  sum_ragged(table: bigint, rows: number, lengths: BigUint64Array): number
+  /** Writes `value + r * 1000 + c` into every element of a ragged `double**`. */
+  fill_ragged(table: bigint, rows: number, lengths: BigUint64Array, value: number): void
+  /** Total `strlen` of a NULL-terminated `char**`. */
+  strv_total_len(strv: bigint): number
+  /** Upper-cases the ASCII letters of the first `count` strings in place. */
+  strv_upcase(strv: bigint, count: number): void
+  /** A NULL-terminated `char**` the library allocates: `text` split at the byte `sep` (free with `free_strv`). */
+  make_strv(text: string | null, sep: number): bigint | null
+  free_strv(strv: bigint): void
+  /** How many `make_strv` lists are alive. */
+  live_strv(): number
+}
+
+/** Row lengths as the `size_t[]` that `sum_ragged` / `fill_ragged` take. */
+export function sizes(lengths: readonly number[]): BigUint64Array {
+  return BigUint64Array.from(lengths, (n) => BigInt(n))
 }
 
 let cached: TestLib | undefined
@@ -49,6 +69,14 @@ export function testlib(): TestLib {
     make2d: lib.func('double **make2d(size_t rows, size_t cols)'),
     free2d: lib.func('void free2d(double **table, size_t rows, size_t cols)'),
     live2d: lib.func('size_t live2d()'),
+    count_null_terminated: lib.func('size_t count_null_terminated(const void **table)'),
+    sum_ragged: lib.func('double sum_ragged(const double **table, size_t rows, const size_t *lengths)'),
+    fill_ragged: lib.func('void fill_ragged(double **table, size_t rows, const size_t *lengths, double value)'),
+    strv_total_len: lib.func('size_t strv_total_len(const char **strv)'),
+    strv_upcase: lib.func('void strv_upcase(char **strv, size_t count)'),
+    make_strv: lib.func('char **make_strv(const char *text, char sep)'),
+    free_strv: lib.func('void free_strv(char **strv)'),
+    live_strv: lib.func('size_t live_strv()'),
   } as TestLib
   return cached
 }

@@ -26,10 +26,70 @@ pub enum ErrorCode {
     NullPointer,
     Detached,
     Released,
+    Ragged,
     NoExternalBuffers,
 }
 
+/// The JS class an error of a code is thrown as (JS convention: `TypeError` for a value of the wrong
+/// kind, `RangeError` for a number outside its range, `Error` for the rest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JsClass {
+    Error,
+    TypeError,
+    RangeError,
+}
+
+impl JsClass {
+    /// The constructor's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JsClass::Error => "Error",
+            JsClass::TypeError => "TypeError",
+            JsClass::RangeError => "RangeError",
+        }
+    }
+}
+
 impl ErrorCode {
+    /// Every code, in declaration order: the one list bindings and the parity test read.
+    pub const ALL: [ErrorCode; 22] = {
+        use ErrorCode::*;
+        [
+            InvalidFormat,
+            FormatUnsupported,
+            InvalidShape,
+            InvalidArgument,
+            OutOfBounds,
+            Readonly,
+            Locked,
+            Dimensions,
+            ShapeMismatch,
+            FormatMismatch,
+            ItemsizeMismatch,
+            NotContiguous,
+            TooManyDimensions,
+            ColumnCount,
+            RowFormat,
+            RowDimensions,
+            RowCount,
+            NullPointer,
+            Detached,
+            Released,
+            Ragged,
+            NoExternalBuffers,
+        ]
+    };
+
+    /// The JS class of errors with this code.
+    pub fn js_class(self) -> JsClass {
+        use ErrorCode::*;
+        match self {
+            InvalidFormat | FormatUnsupported | InvalidArgument | Readonly => JsClass::TypeError,
+            InvalidShape | OutOfBounds => JsClass::RangeError,
+            _ => JsClass::Error,
+        }
+    }
+
     /// The `code` string users see.
     pub fn as_str(self) -> &'static str {
         use ErrorCode::*;
@@ -54,6 +114,7 @@ impl ErrorCode {
             NullPointer => "ERR_NULL_POINTER",
             Detached => "ERR_DETACHED",
             Released => "ERR_RELEASED",
+            Ragged => "ERR_RAGGED",
             NoExternalBuffers => "ERR_NO_EXTERNAL_BUFFERS",
         }
     }
@@ -84,3 +145,18 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_listed_once_with_a_distinct_string() {
+        let names: std::collections::HashSet<_> =
+            ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), ErrorCode::ALL.len());
+        assert!(names.iter().all(|n| n.starts_with("ERR_")));
+        assert_eq!(ErrorCode::Ragged.as_str(), "ERR_RAGGED");
+        assert_eq!(ErrorCode::OutOfBounds.js_class(), JsClass::RangeError);
+    }
+}

@@ -1,14 +1,37 @@
 //! Indirect matrices: a row-pointer table (`T**`) plus whatever keeps the rows' memory alive.
 //!
-//! Three ownerships, one type:
-//! - **owned** ([`IndirectMatrix::new`]): this crate allocates zeroed, aligned storage and the table;
-//! - **borrowed** ([`IndirectMatrix::from_row_pointers`], [`IndirectMatrix::from_table`]): the caller
-//!   promises the memory outlives the matrix (`unsafe`);
-//! - **with a nanny** ([`IndirectMatrix::from_table_with_nanny`]): any value whose `Drop` frees the
-//!   memory is kept inside the matrix and dropped after it, so the memory is freed exactly once.
+//! One type, three ownerships (the Node package uses the last two for every matrix it makes; its owned
+//! storage is a JS `ArrayBuffer`, borrowed here, because row views of it must work inside Electron's sandbox):
+//! - **owned** ([`IndirectMatrix::new`], [`IndirectMatrix::new_ragged`]): this crate allocates zeroed,
+//!   aligned storage and the table;
+//! - **borrowed** ([`IndirectMatrix::from_row_pointers`], [`IndirectMatrix::from_table`] and their ragged
+//!   forms): the caller promises the memory outlives the matrix (`unsafe`);
+//! - **with a nanny** ([`IndirectMatrix::from_table_with_nanny`], [`IndirectMatrix::with_nanny`]): any value
+//!   whose `Drop` frees the memory is kept inside the matrix and dropped after the table, exactly once.
 //!
-//! A table is either copied into the matrix (its own `Box<[*mut u8]>`) or used in place (a foreign
-//! `T**` whose entries are read at each access, as C code that swaps rows expects).
+//! A table is either copied into the matrix (its own `Box<[*mut u8]>`, optionally with one extra NULL entry
+//! after the last row for C APIs that count rows by that sentinel) or used in place (a foreign `T**` whose
+//! entries are read at each access, as C code that swaps rows expects).
+//!
+//! Rows are either all `cols` elements long (a rectangle) or each of its own length (a **ragged** table:
+//! the planes of a YUV image, a `char **` string list). Element access is checked against the row's own
+//! length; operations that need a rectangle ([`crate::transfer::copy`], [`IndirectMatrix::sub_matrix`]
+//! across rows of different lengths) fail with `ERR_RAGGED`.
+//!
+//! ```
+//! use indirect_buffer::element::{Input, Value};
+//! use indirect_buffer::{ErrorCode, Format, IndirectMatrix};
+//! // A full-size Y plane and two quarter-size chroma planes, NULL-terminated (libswscale reads four entries).
+//! let mut planes = IndirectMatrix::new_ragged(&[16, 4, 4], Format::parse("B")?)?.null_terminated()?;
+//! assert_eq!((planes.rows(), planes.cols(), planes.is_ragged()), (3, 16, true));
+//! planes.set(1, 3, Input::Number(200.0))?;
+//! assert_eq!(planes.get(1, 3)?, Value::Number(200.0));
+//! assert_eq!(planes.get(1, 4).unwrap_err().message, "index out of bounds on dimension 2");
+//! // SAFETY: entry 3 is the terminator the owned table holds after its three rows.
+//! assert!(unsafe { planes.pointer().add(3).read() }.is_null());
+//! assert_eq!(planes.require_rectangle().unwrap_err().code, ErrorCode::Ragged);
+//! # Ok::<(), indirect_buffer::Error>(())
+//! ```
 
 use std::alloc::{alloc_zeroed, dealloc, Layout};
 use std::any::Any;
@@ -32,6 +55,18 @@ pub fn checked_nbytes(rows: usize, cols: usize, itemsize: usize) -> Result<usize
                 ),
             )
         })
+}
+
+/// The `ERR_RAGGED` error of operations that need every row to have one length.
+pub(crate) fn ragged_error() -> Error {
+    Error::new(ErrorCode::Ragged, "rows have different lengths")
+}
+
+fn out_of_bounds(dimension: u8) -> Error {
+    Error::new(
+        ErrorCode::OutOfBounds,
+        format!("index out of bounds on dimension {dimension}"),
+    )
 }
 
 /// Zeroed storage allocated by this crate for an owned matrix.
@@ -64,20 +99,27 @@ impl Drop for OwnedStorage {
 }
 
 enum Table {
-    /// The matrix's own copy of the row pointers (at least one slot, so its address is never dangling).
+    /// The matrix's own copy of the row pointers: `rows` entries, then a NULL entry when the table is
+    /// NULL-terminated (at least one slot, so its address is never dangling).
     Owned(Box<[*mut u8]>),
     /// A foreign table, read in place at every access.
     InPlace(NonNull<*mut u8>),
 }
 
-/// A 2-D indirect matrix: `rows` row pointers, each at `cols` contiguous elements of `format`.
+/// A 2-D indirect matrix: `rows` row pointers, each at contiguous elements of `format` (`cols` of them, or
+/// each row its own number for a ragged table).
 pub struct IndirectMatrix {
     table: Table,
     rows: usize,
+    /// The longest row (every row's length for a rectangle).
     cols: usize,
+    /// Each row's length, for ragged tables.
+    lengths: Option<Box<[usize]>>,
+    null_terminated: bool,
     format: Format,
     readonly: bool,
-    // Dropped after the table: owned storage, a nanny, or whatever the caller asked us to keep.
+    // Fields drop in declaration order, so this goes after the table (which frees no row memory): owned
+    // storage, a nanny, or whatever the caller asked us to keep is dropped once nothing can use the rows.
     keep: Option<Box<dyn Any>>,
 }
 
@@ -86,10 +128,32 @@ impl std::fmt::Debug for IndirectMatrix {
         f.debug_struct("IndirectMatrix")
             .field("rows", &self.rows)
             .field("cols", &self.cols)
+            .field("ragged", &self.is_ragged())
+            .field("null_terminated", &self.null_terminated)
             .field("format", &self.format.text())
             .field("readonly", &self.readonly)
             .field("pointer", &self.pointer())
             .finish()
+    }
+}
+
+/// Checks every row's byte size and returns the longest row.
+fn check_lengths(lengths: &[usize], itemsize: usize) -> Result<usize> {
+    let mut longest = 0;
+    for &n in lengths {
+        checked_nbytes(1, n, itemsize)?;
+        longest = longest.max(n);
+    }
+    Ok(longest)
+}
+
+fn refuse_null_rows(pointers: &[*mut u8]) -> Result<()> {
+    match pointers.iter().position(|p| p.is_null()) {
+        Some(r) => Err(Error::new(
+            ErrorCode::NullPointer,
+            format!("row pointer {r} is null"),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -109,18 +173,66 @@ impl IndirectMatrix {
         let size = checked_nbytes(rows, cols, format.itemsize())?;
         let storage = OwnedStorage::zeroed(size, format.align().max(16))?;
         let base = storage.ptr.as_ptr();
-        // SAFETY: every row starts inside (or, for zero-sized rows, at the start of) the allocation.
+        // Every row starts inside (or, for zero-sized rows, at the start of) the allocation.
         let pointers = (0..rows)
-            .map(|r| unsafe { base.add(r * row_bytes) })
+            .map(|r| base.wrapping_add(r * row_bytes))
             .collect();
-        let mut m = Self::with_table(pointers, cols, format, Some(Box::new(storage)));
-        m.rows = rows;
-        Ok(m)
+        Ok(Self::with_table(
+            pointers,
+            cols,
+            None,
+            format,
+            Some(Box::new(storage)),
+        ))
+    }
+
+    /// An owned, zero-filled ragged table: row `r` has `lengths[r]` elements. The rows share one
+    /// allocation, each starting at an offset aligned for the format.
+    ///
+    /// ```
+    /// use indirect_buffer::{Format, IndirectMatrix};
+    /// let m = IndirectMatrix::new_ragged(&[3, 0, 1], Format::parse("d")?)?;
+    /// assert_eq!((m.rows(), m.cols(), m.row_len(0)?, m.row_len(1)?, m.nbytes()), (3, 3, 3, 0, 32));
+    /// assert_eq!(m.row_pointer(2)? as usize % 8, 0);
+    /// # Ok::<(), indirect_buffer::Error>(())
+    /// ```
+    pub fn new_ragged(lengths: &[usize], format: Format) -> Result<Self> {
+        let itemsize = format.itemsize();
+        let align = format.align().max(1);
+        check_lengths(lengths, itemsize)?;
+        let too_big = || {
+            Error::new(
+                ErrorCode::InvalidShape,
+                "the rows together exceed addressable memory",
+            )
+        };
+        let mut offsets = Vec::with_capacity(lengths.len());
+        let mut end = 0usize;
+        for &n in lengths {
+            let start = end.checked_next_multiple_of(align).ok_or_else(too_big)?;
+            offsets.push(start);
+            end = start.checked_add(n * itemsize).ok_or_else(too_big)?;
+        }
+        if end > isize::MAX as usize {
+            return Err(too_big());
+        }
+        let storage = OwnedStorage::zeroed(end, align.max(16))?;
+        let base = storage.ptr.as_ptr();
+        let pointers = offsets.iter().map(|&o| base.wrapping_add(o)).collect();
+        let longest = lengths.iter().copied().max().unwrap_or(0);
+        Ok(Self::with_table(
+            pointers,
+            longest,
+            Some(lengths.into()),
+            format,
+            Some(Box::new(storage)),
+        ))
     }
 
     fn with_table(
         pointers: Vec<*mut u8>,
         cols: usize,
+        lengths: Option<Box<[usize]>>,
         format: Format,
         keep: Option<Box<dyn Any>>,
     ) -> Self {
@@ -133,10 +245,38 @@ impl IndirectMatrix {
             table: Table::Owned(slots.into_boxed_slice()),
             rows,
             cols,
+            lengths,
+            null_terminated: false,
             format,
             readonly: false,
             keep,
         }
+    }
+
+    /// The same matrix with one NULL entry after the last row pointer of its table, for C APIs that
+    /// count rows by that sentinel. [`rows`](Self::rows) does not count it. Tables used in place are
+    /// the caller's and cannot grow: `ERR_INVALID_ARGUMENT`.
+    pub fn null_terminated(mut self) -> Result<Self> {
+        let Table::Owned(slots) = &self.table else {
+            return Err(Error::new(
+                ErrorCode::InvalidArgument,
+                "a table used in place cannot get a NULL terminator",
+            ));
+        };
+        if !self.null_terminated {
+            let mut v = slots[..self.rows].to_vec();
+            v.push(std::ptr::null_mut());
+            self.table = Table::Owned(v.into_boxed_slice());
+            self.null_terminated = true;
+        }
+        Ok(self)
+    }
+
+    /// Keeps `nanny` inside the matrix: it is dropped (freeing the memory, if that is what its `Drop`
+    /// does) exactly once, after the matrix stops using its rows. A nanny already kept is dropped first.
+    pub fn with_nanny<N: Any>(mut self, nanny: N) -> Self {
+        self.keep = Some(Box::new(nanny));
+        self
     }
 
     /// A matrix over rows that live elsewhere; the row addresses are copied into the matrix's own table.
@@ -153,13 +293,50 @@ impl IndirectMatrix {
         keep: Option<Box<dyn Any>>,
     ) -> Result<Self> {
         checked_nbytes(pointers.len(), cols, format.itemsize())?;
-        if let Some(r) = pointers.iter().position(|p| p.is_null()) {
+        refuse_null_rows(&pointers)?;
+        Ok(Self::with_table(pointers, cols, None, format, keep))
+    }
+
+    /// A ragged table over rows that live elsewhere: row `r` at `pointers[r]`, `lengths[r]` elements long.
+    ///
+    /// ```
+    /// use indirect_buffer::{Format, IndirectMatrix};
+    /// let (mut y, mut u) = ([1u8; 4], [2u8; 1]);
+    /// // SAFETY: `y` and `u` outlive the matrix.
+    /// let m = unsafe {
+    ///     IndirectMatrix::from_ragged_row_pointers(vec![y.as_mut_ptr(), u.as_mut_ptr()], vec![4, 1], Format::parse("B")?)?
+    /// };
+    /// assert_eq!(m.row_bytes(1)?, &[2]);
+    /// # Ok::<(), indirect_buffer::Error>(())
+    /// ```
+    ///
+    /// # Safety
+    /// As [`from_row_pointers`](Self::from_row_pointers), with `lengths[r]` elements for row `r`.
+    /// `pointers` and `lengths` of different lengths are `ERR_INVALID_SHAPE`.
+    pub unsafe fn from_ragged_row_pointers(
+        pointers: Vec<*mut u8>,
+        lengths: Vec<usize>,
+        format: Format,
+    ) -> Result<Self> {
+        if pointers.len() != lengths.len() {
             return Err(Error::new(
-                ErrorCode::NullPointer,
-                format!("row pointer {r} is null"),
+                ErrorCode::InvalidShape,
+                format!(
+                    "{} row pointers but {} row lengths",
+                    pointers.len(),
+                    lengths.len()
+                ),
             ));
         }
-        Ok(Self::with_table(pointers, cols, format, keep))
+        let longest = check_lengths(&lengths, format.itemsize())?;
+        refuse_null_rows(&pointers)?;
+        Ok(Self::with_table(
+            pointers,
+            longest,
+            Some(lengths.into_boxed_slice()),
+            format,
+            None,
+        ))
     }
 
     /// A matrix over a foreign `T**` used in place: `pointer()` returns `table` and every access reads
@@ -174,8 +351,54 @@ impl IndirectMatrix {
         cols: usize,
         format: Format,
     ) -> Result<Self> {
-        // SAFETY: forwarded to the caller.
-        unsafe { Self::from_table_with_nanny(table, rows, cols, format, None::<()>) }
+        checked_nbytes(rows, cols, format.itemsize())?;
+        Self::in_place(table, rows, cols, None, format)
+    }
+
+    /// A ragged table over a foreign `T**` used in place: row `r` has `lengths[r]` elements.
+    ///
+    /// # Safety
+    /// `table` must point at `lengths.len()` readable row pointers, row `r` valid as in
+    /// [`from_row_pointers`](Self::from_row_pointers) for `lengths[r]` elements, for as long as the
+    /// matrix lives.
+    pub unsafe fn from_ragged_table(
+        table: *mut *mut u8,
+        lengths: Vec<usize>,
+        format: Format,
+    ) -> Result<Self> {
+        let longest = check_lengths(&lengths, format.itemsize())?;
+        Self::in_place(
+            table,
+            lengths.len(),
+            longest,
+            Some(lengths.into_boxed_slice()),
+            format,
+        )
+    }
+
+    fn in_place(
+        table: *mut *mut u8,
+        rows: usize,
+        cols: usize,
+        lengths: Option<Box<[usize]>>,
+        format: Format,
+    ) -> Result<Self> {
+        let table = NonNull::new(table).ok_or_else(|| {
+            Error::new(
+                ErrorCode::NullPointer,
+                "the row-pointer table is a null pointer",
+            )
+        })?;
+        Ok(IndirectMatrix {
+            table: Table::InPlace(table),
+            rows,
+            cols,
+            lengths,
+            null_terminated: false,
+            format,
+            readonly: false,
+            keep: None,
+        })
     }
 
     /// Like [`from_table`](Self::from_table), but the matrix owns `nanny`, a value whose `Drop` frees the
@@ -216,27 +439,18 @@ impl IndirectMatrix {
         format: Format,
         nanny: Option<N>,
     ) -> Result<Self> {
-        let keep = nanny.map(|n| Box::new(n) as Box<dyn Any>);
-        checked_nbytes(rows, cols, format.itemsize())?;
-        let table = NonNull::new(table).ok_or_else(|| {
-            Error::new(
-                ErrorCode::NullPointer,
-                "the row-pointer table is a null pointer",
-            )
-        })?;
-        Ok(IndirectMatrix {
-            table: Table::InPlace(table),
-            rows,
-            cols,
-            format,
-            readonly: false,
-            keep,
+        // SAFETY: forwarded to the caller.
+        let m = unsafe { Self::from_table(table, rows, cols, format) }?;
+        Ok(match nanny {
+            Some(n) => m.with_nanny(n),
+            None => m,
         })
     }
 
     pub fn rows(&self) -> usize {
         self.rows
     }
+    /// The longest row's length (every row's, for a rectangle): the second entry of the shape.
     pub fn cols(&self) -> usize {
         self.cols
     }
@@ -246,20 +460,62 @@ impl IndirectMatrix {
     pub fn readonly(&self) -> bool {
         self.readonly
     }
-    /// Forbids writes through `set` and `row_bytes_mut` (native code holding `pointer()` is not stopped).
+    /// Whether the rows were given their own lengths (even if those happen to be equal).
+    pub fn is_ragged(&self) -> bool {
+        self.lengths.is_some()
+    }
+    /// Whether the table ends with an extra NULL entry.
+    pub fn is_null_terminated(&self) -> bool {
+        self.null_terminated
+    }
+    /// Records that an in-place table has a NULL entry after its rows (the caller checked it).
+    pub(crate) fn set_null_terminated_in_place(&mut self, yes: bool) {
+        self.null_terminated = yes;
+    }
+    /// `ERR_RAGGED` unless every row has the same length (a ragged table whose rows are equal passes).
+    pub fn require_rectangle(&self) -> Result<()> {
+        match &self.lengths {
+            Some(l) if l.iter().any(|&n| n != self.cols) => Err(ragged_error()),
+            _ => Ok(()),
+        }
+    }
+    /// Forbids writes through `set` (native code holding `pointer()` is not stopped).
     pub fn make_read_only(&mut self) {
         self.readonly = true;
     }
-    /// Bytes of one row.
-    pub fn row_nbytes(&self) -> usize {
-        self.cols * self.format.itemsize()
+    /// The number of elements of row `r`; `ERR_OUT_OF_BOUNDS` past the last row.
+    pub fn row_len(&self, r: usize) -> Result<usize> {
+        if r >= self.rows {
+            return Err(out_of_bounds(1));
+        }
+        Ok(self.lengths.as_ref().map_or(self.cols, |l| l[r]))
+    }
+    /// Every row's length.
+    pub fn row_lengths(&self) -> Vec<usize> {
+        match &self.lengths {
+            Some(l) => l.to_vec(),
+            None => vec![self.cols; self.rows],
+        }
+    }
+    /// Bytes of row `r`.
+    pub fn row_nbytes(&self, r: usize) -> Result<usize> {
+        Ok(self.row_len(r)? * self.format.itemsize())
+    }
+    /// Bytes of every row together.
+    pub fn nbytes(&self) -> usize {
+        let elements: usize = match &self.lengths {
+            Some(l) => l.iter().sum(),
+            None => self.rows * self.cols,
+        };
+        elements * self.format.itemsize()
     }
     /// Whether the table is a foreign one read in place.
     pub fn is_in_place(&self) -> bool {
         matches!(self.table, Table::InPlace(_))
     }
 
-    /// The address of the row-pointer table (`T**`), the same for the whole life of the matrix.
+    /// The address of the row-pointer table (`T**`), the same for the whole life of the matrix (unless
+    /// [`null_terminated`](Self::null_terminated) rebuilds it, which happens before anyone can read it).
     pub fn pointer(&self) -> *mut *mut u8 {
         match &self.table {
             Table::Owned(b) => b.as_ptr() as *mut *mut u8,
@@ -271,10 +527,7 @@ impl IndirectMatrix {
     /// `ERR_NULL_POINTER` for a null entry of an in-place table.
     pub fn row_pointer(&self, r: usize) -> Result<*mut u8> {
         if r >= self.rows {
-            return Err(Error::new(
-                ErrorCode::OutOfBounds,
-                "index out of bounds on dimension 1",
-            ));
+            return Err(out_of_bounds(1));
         }
         let p = match &self.table {
             Table::Owned(b) => b[r],
@@ -290,21 +543,17 @@ impl IndirectMatrix {
         Ok(p)
     }
 
+    /// Every row's current address (an in-place table is read now).
+    pub fn row_pointers(&self) -> Result<Vec<*mut u8>> {
+        (0..self.rows).map(|r| self.row_pointer(r)).collect()
+    }
+
     fn element_pointer(&self, r: usize, c: usize) -> Result<*mut u8> {
-        if c >= self.cols {
-            if r >= self.rows {
-                return Err(Error::new(
-                    ErrorCode::OutOfBounds,
-                    "index out of bounds on dimension 1",
-                ));
-            }
-            return Err(Error::new(
-                ErrorCode::OutOfBounds,
-                "index out of bounds on dimension 2",
-            ));
+        if c >= self.row_len(r)? {
+            return Err(out_of_bounds(2));
         }
         let row = self.row_pointer(r)?;
-        // SAFETY: c < cols, so the element lies inside the row (constructor contract).
+        // SAFETY: c < the row's length, so the element lies inside the row (constructor contract).
         Ok(unsafe { row.add(c * self.format.itemsize()) })
     }
 
@@ -320,7 +569,7 @@ impl IndirectMatrix {
         })
     }
 
-    /// Reads element `(r, c)`.
+    /// Reads element `(r, c)`; `c` is checked against row `r`'s own length.
     pub fn get(&self, r: usize, c: usize) -> Result<Value> {
         let kind = self.scalar_kind("element access")?;
         let p = self.element_pointer(r, c)?;
@@ -349,16 +598,13 @@ impl IndirectMatrix {
 
     /// The bytes of row `r`.
     pub fn row_bytes(&self, r: usize) -> Result<&[u8]> {
-        let n = self.row_nbytes();
+        let n = self.row_nbytes(r)?;
         if n == 0 {
-            self.row_pointer(r).or_else(|e| {
-                if e.code == ErrorCode::NullPointer {
-                    Ok(std::ptr::null_mut())
-                } else {
-                    Err(e)
-                }
-            })?;
-            return Ok(&[]);
+            // A zero-length row has no memory to reach: a null entry is fine there.
+            return match self.row_pointer(r) {
+                Err(e) if e.code != ErrorCode::NullPointer => Err(e),
+                _ => Ok(&[]),
+            };
         }
         let p = self.row_pointer(r)?;
         // SAFETY: the row holds `n` readable bytes (constructor contract).
@@ -373,7 +619,7 @@ impl IndirectMatrix {
                 "cannot write to a read-only matrix",
             ));
         }
-        let n = self.row_nbytes();
+        let n = self.row_nbytes(r)?;
         if n == 0 {
             self.row_bytes(r)?;
             return Ok(&mut []);
@@ -383,22 +629,59 @@ impl IndirectMatrix {
         Ok(unsafe { std::slice::from_raw_parts_mut(p, n) })
     }
 
-    /// Reinterprets the same bytes as `format`: `cols` becomes `floor(cols * old / new)` itemsizes.
+    /// Reinterprets the same bytes as `format`: each row's length becomes `floor(len * old / new)`.
     pub fn reinterpret(&mut self, format: Format) {
-        self.cols = self.row_nbytes() / format.itemsize();
+        let (old, new) = (self.format.itemsize(), format.itemsize());
+        self.cols = self.cols * old / new;
+        if let Some(l) = &mut self.lengths {
+            l.iter_mut().for_each(|n| *n = *n * old / new);
+        }
         self.format = format;
     }
 
-    /// The value kept alive with the matrix (owned storage, nanny or owner), if any.
-    pub fn kept(&self) -> Option<&dyn Any> {
-        self.keep.as_deref()
-    }
-}
-
-impl Drop for IndirectMatrix {
-    fn drop(&mut self) {
-        // Drop order made explicit: the table stops being used, then the nanny frees the memory.
-        self.keep.take();
+    /// A rectangle `[r0, r1) × [c0, c1)` of this matrix with its own table (the rows' current addresses,
+    /// shifted by `c0` elements), read-only if this matrix is. Bounds are the matrix's (`ERR_OUT_OF_BOUNDS`
+    /// "sub-matrix outside the matrix"); the selected rows must share one length (`ERR_RAGGED`).
+    ///
+    /// ```
+    /// use indirect_buffer::element::Value;
+    /// use indirect_buffer::{Format, IndirectMatrix};
+    /// let mut m = IndirectMatrix::new(3, 4, Format::parse("i")?)?;
+    /// m.set(2, 3, indirect_buffer::element::Input::Number(7.0))?;
+    /// // SAFETY: `m` outlives `block`.
+    /// let block = unsafe { m.sub_matrix(1, 3, 2, 4)? };
+    /// assert_eq!((block.rows(), block.cols(), block.get(1, 1)?), (2, 2, Value::Number(7.0)));
+    /// # Ok::<(), indirect_buffer::Error>(())
+    /// ```
+    ///
+    /// # Safety
+    /// The result points into this matrix's rows: their memory must outlive it.
+    pub unsafe fn sub_matrix(&self, r0: usize, r1: usize, c0: usize, c1: usize) -> Result<Self> {
+        let outside = || Error::new(ErrorCode::OutOfBounds, "sub-matrix outside the matrix");
+        if r0 > r1 || r1 > self.rows || c0 > c1 {
+            return Err(outside());
+        }
+        let len = match &self.lengths {
+            Some(l) => {
+                let picked = &l[r0..r1];
+                let first = picked.first().copied().unwrap_or(self.cols);
+                if picked.iter().any(|&n| n != first) {
+                    return Err(ragged_error());
+                }
+                first
+            }
+            None => self.cols,
+        };
+        if c1 > len {
+            return Err(outside());
+        }
+        let shift = c0 * self.format.itemsize();
+        let pointers = (r0..r1)
+            .map(|r| self.row_pointer(r).map(|row| row.wrapping_add(shift)))
+            .collect::<Result<Vec<_>>>()?;
+        let mut m = Self::with_table(pointers, c1 - c0, None, self.format.clone(), None);
+        m.readonly = self.readonly;
+        Ok(m)
     }
 }
 

@@ -1,0 +1,312 @@
+//! Checked planes: strided memory described by its parts (shape, byte strides, offset, itemsize and the
+//! length of the buffer it lies in), validated once at construction, in the spirit of ndarray's
+//! `ArrayView::from_shape_ptr`. A [`CheckedPlane`] is one side of a [`crate::transfer::copy`].
+//!
+//! ```
+//! use indirect_buffer::plane::CheckedPlane;
+//! use indirect_buffer::{ErrorCode, Format};
+//! let mut data = [0i32; 6];
+//! let f = Format::parse("i")?;
+//! // A 2×3 row-major view, then its transpose (3×2, column stride 12 bytes).
+//! // SAFETY: `data` outlives both planes.
+//! let rows = unsafe { CheckedPlane::strided(data.as_mut_ptr().cast(), 24, [2, 3], [12, 4], 0, f.clone())? };
+//! let cols = unsafe { CheckedPlane::strided(data.as_mut_ptr().cast(), 24, [3, 2], [4, 12], 0, f.clone())? };
+//! assert_eq!((rows.rows(), rows.cols(), cols.col_stride()), (2, 3, 12));
+//! // Reversed rows: element (0, 0) is the last row's first element.
+//! let rev = unsafe { CheckedPlane::strided(data.as_mut_ptr().cast(), 24, [2, 3], [-12, 4], 12, f.clone())? };
+//! assert_eq!(rev.row_starts()[1], data.as_mut_ptr().cast());
+//! // One byte too far is refused.
+//! let e = unsafe { CheckedPlane::strided(data.as_mut_ptr().cast(), 23, [2, 3], [12, 4], 0, f) }.unwrap_err();
+//! assert_eq!(e.code, ErrorCode::InvalidArgument);
+//! # Ok::<(), indirect_buffer::Error>(())
+//! ```
+
+use crate::copy::Plane;
+use crate::error::{Error, ErrorCode, Result};
+use crate::format::Format;
+
+/// Where rows of no element point: a real, aligned address that is never read or written.
+static EMPTY_ROW: [u64; 2] = [0; 2];
+
+fn empty_row() -> *mut u8 {
+    EMPTY_ROW.as_ptr() as *mut u8
+}
+
+/// Strided memory checked to lie inside its buffer: `rows` row starts and the byte distance between the
+/// elements of a row, plus the format, whether it may be written, and how many dimensions the value it
+/// came from had (a copy reports a side that is not 2-D at its place in the contract's order).
+#[derive(Debug, Clone)]
+pub struct CheckedPlane {
+    rows: Vec<*mut u8>,
+    cols: usize,
+    col_stride: isize,
+    format: Format,
+    readonly: bool,
+    ndim: usize,
+}
+
+/// The span `[lo, hi)` in bytes, relative to an element, that `n` elements `stride` bytes apart cover
+/// (`None` on overflow).
+fn span(n: usize, stride: isize) -> Option<(i128, i128)> {
+    let reach = i128::try_from(n.checked_sub(1)?)
+        .ok()?
+        .checked_mul(stride as i128)?;
+    Some((reach.min(0), reach.max(0)))
+}
+
+fn outside(what: &str) -> Error {
+    Error::new(
+        ErrorCode::InvalidArgument,
+        format!("{what} reaches outside its buffer"),
+    )
+}
+
+/// Whether elements from `start + lo` to `start + hi + itemsize` lie in `[0, len)`.
+fn inside(start: i128, (lo, hi): (i128, i128), itemsize: usize, len: usize) -> bool {
+    let (Some(a), Some(b)) = (start.checked_add(lo), start.checked_add(hi)) else {
+        return false;
+    };
+    a >= 0 && b.saturating_add(itemsize as i128) <= len as i128
+}
+
+/// The row starts of rows spread over several buffers, each checked to lie inside its buffer: row `r`
+/// starts `row_offsets[r]` bytes into `segments[segment_of_row[r]]` (a buffer as `(base, len)`) and has
+/// `lengths[r]` elements of `itemsize` bytes, `col_stride` bytes apart. Rows of no element get a real
+/// address that is never read. Refusals are `ERR_INVALID_ARGUMENT`. Only computes addresses.
+pub fn checked_row_starts(
+    segments: &[(*mut u8, usize)],
+    segment_of_row: &[u32],
+    row_offsets: &[usize],
+    lengths: &[usize],
+    col_stride: isize,
+    itemsize: usize,
+) -> Result<Vec<*mut u8>> {
+    if segment_of_row.len() != row_offsets.len() || lengths.len() != row_offsets.len() {
+        return Err(Error::new(
+            ErrorCode::InvalidArgument,
+            "one segment, one offset and one length per row",
+        ));
+    }
+    let mut starts = Vec::with_capacity(row_offsets.len());
+    for (r, ((&seg, &off), &n)) in segment_of_row
+        .iter()
+        .zip(row_offsets)
+        .zip(lengths)
+        .enumerate()
+    {
+        let &(base, len) = segments.get(seg as usize).ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidArgument,
+                format!("row {r} names segment {seg}, which does not exist"),
+            )
+        })?;
+        if n == 0 {
+            starts.push(empty_row());
+            continue;
+        }
+        match span(n, col_stride) {
+            Some(reach) if !base.is_null() && inside(off as i128, reach, itemsize, len) => {}
+            _ => return Err(outside(&format!("row {r}"))),
+        }
+        starts.push(base.wrapping_add(off));
+    }
+    Ok(starts)
+}
+
+impl CheckedPlane {
+    /// A strided array: element `(r, c)` at byte `offset + r * strides[0] + c * strides[1]` of the `len`
+    /// bytes at `base`. Every element must lie inside (`ERR_INVALID_ARGUMENT` otherwise); the check is
+    /// done once, from the extreme elements, with overflow-safe arithmetic. With no element (`0` in the
+    /// shape) nothing is checked and nothing will be reached.
+    ///
+    /// # Safety
+    /// `base` must be valid for reads of `len` bytes (and writes, unless the plane is made
+    /// [`read_only`](Self::read_only)) for as long as the plane is used, with no Rust reference to that
+    /// memory meanwhile.
+    pub unsafe fn strided(
+        base: *mut u8,
+        len: usize,
+        shape: [usize; 2],
+        strides: [isize; 2],
+        offset: usize,
+        format: Format,
+    ) -> Result<Self> {
+        let [rows, cols] = shape;
+        let itemsize = format.itemsize();
+        if rows == 0 || cols == 0 {
+            return Ok(Self::new(vec![empty_row(); rows], cols, strides[1], format));
+        }
+        let (r_lo, r_hi) = span(rows, strides[0]).ok_or_else(|| outside("the strided array"))?;
+        let (c_lo, c_hi) = span(cols, strides[1]).ok_or_else(|| outside("the strided array"))?;
+        if !inside(offset as i128, (r_lo + c_lo, r_hi + c_hi), itemsize, len) {
+            return Err(outside("the strided array"));
+        }
+        // Every row start lies inside the buffer (checked above), so the offsets cannot wrap.
+        let first = base.wrapping_add(offset);
+        let starts = (0..rows as isize)
+            .map(|r| first.wrapping_offset(r * strides[0]))
+            .collect();
+        Ok(Self::new(starts, cols, strides[1], format))
+    }
+
+    /// Rows spread over several buffers: row `r` starts `row_offsets[r]` bytes into
+    /// `segments[segment_of_row[r]]` (a buffer as `(base, len)`), its `cols` elements `col_stride` bytes
+    /// apart. Each row is checked to lie inside its buffer (`ERR_INVALID_ARGUMENT`).
+    ///
+    /// # Safety
+    /// Every segment must be valid as `base` in [`strided`](Self::strided).
+    pub unsafe fn from_rows(
+        segments: &[(*mut u8, usize)],
+        segment_of_row: &[u32],
+        row_offsets: &[usize],
+        cols: usize,
+        col_stride: isize,
+        format: Format,
+    ) -> Result<Self> {
+        let lengths = vec![cols; row_offsets.len()];
+        let starts = checked_row_starts(
+            segments,
+            segment_of_row,
+            row_offsets,
+            &lengths,
+            col_stride,
+            format.itemsize(),
+        )?;
+        Ok(Self::new(starts, cols, col_stride, format))
+    }
+
+    /// A side of a copy that is not 2-D (it has `ndim` dimensions): it holds no memory, and a copy
+    /// refuses it with `ERR_DIMENSIONS` at that check's place in the contract's order.
+    pub fn not_2d(ndim: usize, format: Format) -> Self {
+        CheckedPlane {
+            ndim,
+            ..Self::new(Vec::new(), 0, 0, format)
+        }
+    }
+
+    fn new(rows: Vec<*mut u8>, cols: usize, col_stride: isize, format: Format) -> Self {
+        CheckedPlane {
+            rows,
+            cols,
+            col_stride,
+            format,
+            readonly: false,
+            ndim: 2,
+        }
+    }
+
+    /// The same plane, which copies will refuse to write (`ERR_READONLY`).
+    pub fn read_only(mut self) -> Self {
+        self.readonly = true;
+        self
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows.len()
+    }
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+    pub fn col_stride(&self) -> isize {
+        self.col_stride
+    }
+    pub fn format(&self) -> &Format {
+        &self.format
+    }
+    pub fn readonly(&self) -> bool {
+        self.readonly
+    }
+    pub fn ndim(&self) -> usize {
+        self.ndim
+    }
+    /// Each row's first element.
+    pub fn row_starts(&self) -> &[*mut u8] {
+        &self.rows
+    }
+    /// The plane as the copy kernels take it.
+    pub fn plane(&self) -> Plane<'_> {
+        Plane {
+            rows: &self.rows,
+            col_stride: self.col_stride,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(s: &str) -> Format {
+        Format::parse(s).expect("valid format")
+    }
+
+    /// A strided plane over test memory (the tests below only compute addresses, never dereference).
+    fn strided(
+        p: *mut u8,
+        len: usize,
+        shape: [usize; 2],
+        strides: [isize; 2],
+        offset: usize,
+    ) -> Result<CheckedPlane> {
+        // SAFETY: each test's buffer outlives its planes, which are never used to reach memory.
+        unsafe { CheckedPlane::strided(p, len, shape, strides, offset, f("d")) }
+    }
+
+    fn rows(
+        segs: &[(*mut u8, usize)],
+        seg: &[u32],
+        off: &[usize],
+        cols: usize,
+    ) -> Result<CheckedPlane> {
+        // SAFETY: as in `strided`.
+        unsafe { CheckedPlane::from_rows(segs, seg, off, cols, 4, f("i")) }
+    }
+
+    #[test]
+    fn extreme_strides_and_offsets_are_refused_without_overflow() {
+        let mut data = [0u8; 64];
+        let p = data.as_mut_ptr();
+        let cases: [([usize; 2], [isize; 2], usize); 5] = [
+            ([2, 2], [isize::MAX, 1], 0),
+            ([usize::MAX, 2], [8, 1], 0),
+            ([2, 2], [isize::MIN, 1], 63),
+            ([2, 2], [-8, 1], 7),
+            ([1, 9], [0, 8], 0),
+        ];
+        for (shape, strides, offset) in cases {
+            let r = strided(p, 64, shape, strides, offset);
+            assert_eq!(
+                r.unwrap_err().code,
+                ErrorCode::InvalidArgument,
+                "{shape:?} {strides:?}"
+            );
+        }
+        assert_eq!(strided(p, 64, [8, 1], [8, 0], 0).unwrap().rows(), 8);
+        assert_eq!(
+            strided(p, 64, [2, 8], [-64, 8], 64).unwrap_err().code,
+            ErrorCode::InvalidArgument
+        );
+        assert_eq!(
+            strided(p, 64, [2, 4], [-32, 8], 32).unwrap().row_starts()[1],
+            p
+        );
+        let empty = strided(std::ptr::null_mut(), 0, [3, 0], [8, 8], 99).unwrap();
+        assert_eq!((empty.rows(), empty.cols()), (3, 0));
+    }
+
+    #[test]
+    fn rows_over_segments_are_checked_each() {
+        let mut a = [0u8; 16];
+        let mut b = [0u8; 8];
+        let segs = [(a.as_mut_ptr(), 16), (b.as_mut_ptr(), 8)];
+        let ok = rows(&segs, &[0, 1], &[8, 0], 2).unwrap();
+        assert_eq!(ok.row_starts()[1], b.as_mut_ptr());
+        let e = rows(&segs, &[0, 1], &[8, 4], 2).unwrap_err();
+        assert_eq!(e.message, "row 1 reaches outside its buffer");
+        assert_eq!(
+            rows(&segs, &[2], &[0], 1).unwrap_err().code,
+            ErrorCode::InvalidArgument
+        );
+        assert_eq!(rows(&segs, &[0], &[0], 0).unwrap().rows(), 1);
+    }
+}
