@@ -218,7 +218,7 @@ function getBool(this: Shell, r: number, c: number): ElementValue {
 /** DataView rows: foreign byte order, unaligned rows, float16 without Float16Array. */
 function getView(this: Shell, r: number, c: number): ElementValue {
   const s = this[STATE]
-  if (typeof r === 'number' && typeof c === 'number' && (c >>> 0) === c && c < s.cols) {
+  if (typeof r === 'number' && typeof c === 'number' && (c >>> 0) === c && c < s.rowLength(r)) {
     const row = s.rowCache[r] as DataView | undefined
     if (row !== undefined && rowAttached(s, r)) return viewGet(s, row, c)
   }
@@ -364,7 +364,7 @@ function setBool(this: Shell, r: number, c: number, v: unknown): void {
 }
 function setView(this: Shell, r: number, c: number, v: unknown): void {
   const s = this[STATE]
-  if (typeof r === 'number' && typeof c === 'number' && (c >>> 0) === c && c < s.cols) {
+  if (typeof r === 'number' && typeof c === 'number' && (c >>> 0) === c && c < s.rowLength(r)) {
     const row = s.writeCache[r] as DataView | undefined
     if (row !== undefined && rowAttached(s, r) && viewSet(s, row, c, v)) return
   }
@@ -390,7 +390,7 @@ function rowAttached(s: State, r: number): boolean {
 export function getChecked(s: State, r: unknown, c: unknown): ElementValue {
   checkLive(s)
   const i = resolveIndex(r, s.rows, 1)
-  const j = resolveIndex(c, s.cols, 2)
+  const j = resolveIndex(c, s.rowLength(i), 2)
   checkRow(s, i)
   checkScalar(s)
   const row = cachedRow(s, i)
@@ -406,7 +406,7 @@ export function setChecked(s: State, r: unknown, c: unknown, v: unknown): void {
   checkLive(s)
   if (s.readonly) throw makeError('ERR_READONLY', 'cannot set an element: the matrix is read-only')
   const i = resolveIndex(r, s.rows, 1)
-  const j = resolveIndex(c, s.cols, 2)
+  const j = resolveIndex(c, s.rowLength(i), 2)
   checkRow(s, i)
   checkScalar(s)
   const value = elementInput(s.format.dtype, v)

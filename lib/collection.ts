@@ -15,6 +15,10 @@ export interface BufferCollectionOptions<F extends string = string> {
   format?: F | null
   /** Read multi-dimensional rows in memory order (default true); false accepts only 1-D rows. */
   unravel?: boolean
+  /** Rows of any lengths, each its own (a ragged table); `columnCount` does not go with it. */
+  ragged?: boolean
+  /** End the row table with an extra NULL entry, for C APIs that count rows by it (default false). */
+  nullTerminated?: boolean
 }
 
 /** A row object: anything that exposes contiguous memory. */
@@ -62,6 +66,11 @@ function rowMemory(obj: unknown, i: number, unravel: boolean): RowMemory {
 function collectionInit(rowObjects: unknown, opts: BufferCollectionOptions | undefined): Init {
   const o = options(opts, 'BufferCollection2D')
   const unravel = flag(o.unravel, 'unravel', true)
+  const ragged = flag(o.ragged, 'ragged', false)
+  const nullTerminated = flag(o.nullTerminated, 'nullTerminated', false)
+  if (ragged && o.columnCount !== undefined) {
+    throw makeError('ERR_INVALID_ARGUMENT', 'columnCount does not go with ragged: true (every row keeps its own length)')
+  }
   const columnCount = o.columnCount === undefined ? -1 : o.columnCount
   if (typeof columnCount !== 'number' || !Number.isSafeInteger(columnCount) || columnCount < -1) {
     throw makeError('ERR_INVALID_SHAPE', `columnCount must be -1 or a non-negative integer, received ${describe(columnCount)}`)
@@ -78,6 +87,7 @@ function collectionInit(rowObjects: unknown, opts: BufferCollectionOptions | und
   let format: FormatDescription | undefined = o.format === undefined || o.format === null ? undefined : describeFormat(o.format)
   let cols = columnCount
   const segments: AnyTypedArray[] = []
+  const lengths = ragged ? new Float64Array(objects.length) : undefined
   let readonly = false
   for (let i = 0; i < objects.length; i++) {
     const row = rowMemory(objects[i], i, unravel)
@@ -85,7 +95,10 @@ function collectionInit(rowObjects: unknown, opts: BufferCollectionOptions | und
     else if (!formatsMatch(format, describeFormat(row.format))) {
       throw makeError('ERR_ROW_FORMAT', `${i}. object, expected format: [${format.text}], found format: [${row.format}]`)
     }
-    if (cols === -1) cols = row.count
+    if (lengths !== undefined) {
+      lengths[i] = row.count
+      cols = Math.max(cols, row.count)
+    } else if (cols === -1) cols = row.count
     else if (row.count !== cols) {
       throw makeError('ERR_COLUMN_COUNT', `${i}. object, expected column count: ${cols}, found column count: ${row.count}`)
     }
@@ -98,7 +111,7 @@ function collectionInit(rowObjects: unknown, opts: BufferCollectionOptions | und
   const segmentOfRow = new Uint32Array(rows)
   for (let r = 0; r < rows; r++) segmentOfRow[r] = r
   const rowOffsets = new Float64Array(rows)
-  return jsMemoryInit(f, cols, readonly, { segments, segmentOfRow, rowOffsets, colStride: f.itemsize }, objects)
+  return jsMemoryInit(f, cols, readonly, { segments, segmentOfRow, rowOffsets, colStride: f.itemsize }, objects, { rowLengths: lengths, nullTerminated })
 }
 
 /**

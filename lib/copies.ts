@@ -3,7 +3,7 @@
 // native kernels check formats and move the bytes. Tiny copies of matching formats run here in JS, where the
 // native call's fixed cost would dominate.
 
-import { elementInput, type ElementValue } from './access.js'
+import { elementInput, type ElementValue, getChecked } from './access.js'
 import { flag, oneOf, options } from './args.js'
 import { describe, makeError } from './errors.js'
 import { type AnyTypedArray, type Dtype, type FormatDescription, type TypedArrayConstructor, describeFormat, formatsMatch } from './formats.js'
@@ -48,14 +48,20 @@ export function copy(s: State, other: State | unknown, into: boolean, opts: Copy
   const emptyValues = side?.kind === 'values' && rows === 0
   if (emptyValues ? s.rows !== 0 : rows !== s.rows || cols !== s.cols) throw makeError('ERR_SHAPE_MISMATCH', 'different shapes')
   const native = s.native as Native
+  // Copies need rectangles: a ragged table whose rows differ in length is refused (ERR_RAGGED).
+  if (s.lengths !== undefined) native.requireRectangle()
+  if (matrix?.lengths !== undefined) (matrix.native as Native).requireRectangle()
   if (matrix !== undefined) {
-    native.copyMatrix(matrix.native as Native, into, cast, convert)
+    native.copyMatrix(matrix.native as Native, { into, cast, convert })
   } else if (side?.kind === 'js') {
     if (s.plane !== undefined && rows * cols * s.format.itemsize <= SMALL_COPY_BYTES && formatsMatch(s.format, side.format)) {
       copySmall(s, side, into)
     } else {
       const p = side.plane
-      native.copyJs(p.segments as AnyTypedArray[], p.segmentOfRow, p.rowOffsets, p.colStride, side.format.native, into, cast, convert)
+      native.copyJs(
+        { segments: p.segments as AnyTypedArray[], segmentOfRow: p.segmentOfRow, rowOffsets: p.rowOffsets, cols, colStride: p.colStride, format: side.format.native },
+        { into, cast, convert },
+      )
     }
   } else if (side !== undefined && rows > 0) {
     if (into) {
@@ -63,7 +69,10 @@ export function copy(s: State, other: State | unknown, into: boolean, opts: Copy
       const isz = values.format.itemsize
       const rowOffsets = Float64Array.from({ length: rows }, (_, r) => r * cols * isz)
       const bytes = new Uint8Array(values.data.buffer, values.data.byteOffset, values.data.byteLength)
-      native.copyJs([bytes], new Uint32Array(rows), rowOffsets, isz, values.format.native, true, false, true)
+      native.copyJs(
+        { segments: [bytes], segmentOfRow: new Uint32Array(rows), rowOffsets, cols, colStride: isz, format: values.format.native },
+        { into: true, convert: true },
+      )
     } else {
       const values = toArray(s)
       for (let r = 0; r < rows; r++) {
@@ -117,6 +126,7 @@ export function toTypedArray(s: State, opts: ToTypedArrayOptions | undefined): A
   const o = options(opts, 'toTypedArray')
   const order = oneOf(o.order, 'order', ['C', 'F'] as const, 'C')
   checkAll(s)
+  if (s.lengths !== undefined) (s.native as Native).requireRectangle()
   const f = s.format
   const { rows, cols } = s
   let target: FormatDescription
@@ -133,7 +143,8 @@ export function toTypedArray(s: State, opts: ToTypedArrayOptions | undefined): A
   const rowOffsets = new Float64Array(rows)
   for (let r = 0; r < rows; r++) rowOffsets[r] = order === 'C' ? r * cols * isz : r * isz
   const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
-  ;(s.native as Native).copyJs([bytes], new Uint32Array(rows), rowOffsets, order === 'C' ? isz : rows * isz, target.native, false, false, true)
+  const plane = { segments: [bytes], segmentOfRow: new Uint32Array(rows), rowOffsets, cols, colStride: order === 'C' ? isz : rows * isz, format: target.native }
+  ;(s.native as Native).copyJs(plane, { into: false, convert: true })
   return out
 }
 
@@ -142,6 +153,12 @@ export function toArray(s: State): ElementValue[][] {
   if (s.format.record) {
     checkAll(s)
     throw makeError('ERR_FORMAT_UNSUPPORTED', `toArray() needs a scalar format, not the record format ${JSON.stringify(s.format.text)}`)
+  }
+  if (s.lengths !== undefined) {
+    // A ragged table: rows of their own lengths, element by element (checked once here, then read).
+    checkAll(s)
+    const lengths = s.lengths
+    return Array.from({ length: s.rows }, (_, r) => Array.from({ length: lengths[r] }, (_, c) => getChecked(s, r, c)))
   }
   const flat = toTypedArray(s, undefined) as unknown as ArrayLike<number | bigint>
   const bool = s.format.dtype === 'bool'

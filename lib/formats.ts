@@ -169,7 +169,7 @@ type P<C extends string> = C | `@${C}` | `=${C}` | `<${C}`
 type FormatsOf = {
   Float64Array: P<'d'> | 'float64'
   Float32Array: P<'f'> | 'float32'
-  Int32Array: P<'i'> | 'int32' | '<l' | '=l' | '@l' | 'l'
+  Int32Array: P<'i'> | 'int32' | '<l' | '=l'
   Uint32Array: P<'I'> | 'uint32' | '<L' | '=L'
   Int16Array: P<'h'> | 'int16'
   Uint16Array: P<'H'> | 'uint16'
@@ -178,6 +178,9 @@ type FormatsOf = {
   Uint8ClampedArray: 'uint8c'
   BigInt64Array: P<'q'> | 'int64' | 'n' | '@n'
   BigUint64Array: P<'Q'> | 'uint64' | 'N' | '@N' | 'P' | '@P'
+  // Native `l`/`L` are C `long`: 8 bytes on 64-bit Linux and macOS, 4 on Windows; the type admits both.
+  NativeLong: 'l' | '@l'
+  NativeULong: 'L' | '@L'
 }
 type ArrayTypes = {
   Float64Array: Float64Array
@@ -191,6 +194,8 @@ type ArrayTypes = {
   Uint8ClampedArray: Uint8ClampedArray
   BigInt64Array: BigInt64Array
   BigUint64Array: BigUint64Array
+  NativeLong: Int32Array | BigInt64Array
+  NativeULong: Uint32Array | BigUint64Array
 }
 
 /** The TypedArray `row()` returns for format `F` (the union when `F` is not a known literal). */
@@ -205,10 +210,12 @@ export type RowArray<F extends string> = {
 /** The value `get()` returns for format `F`. */
 export type ValueOf<F extends string> = F extends P<'?'> | 'bool' | '>?' | '!?'
     ? boolean
+    : F extends FormatsOf['NativeLong'] | FormatsOf['NativeULong']
+      ? number | bigint
     : F extends FormatsOf['BigInt64Array'] | FormatsOf['BigUint64Array'] | '>q' | '!q' | '>Q' | '!Q'
       ? bigint
       : F extends P<'d'> | P<'f'> | P<'e'> | P<'i'> | P<'I'> | P<'h'> | P<'H'> | P<'b'> | P<'B'> | P<'c'>
-          | `${'>' | '!'}${'d' | 'f' | 'e' | 'i' | 'I' | 'h' | 'H' | 'b' | 'B' | 'c' | 'l' | 'L'}`
+          | `${'>' | '!'}${'d' | 'f' | 'e' | 'i' | 'I' | 'h' | 'H' | 'b' | 'B' | 'c' | 'l' | 'L'}` | `${'<' | '='}${'l' | 'L'}`
           | 'float64' | 'float32' | 'float16' | 'int32' | 'uint32' | 'int16' | 'uint16' | 'int8' | 'uint8' | 'uint8c'
         ? number
         : number | bigint | boolean

@@ -10,6 +10,7 @@ import type { NdarrayLike } from './sources.js'
 import { makeError } from './errors.js'
 import { type Dtype, type InputOf, type RowArray, type ValueOf, describeFormat } from './formats.js'
 import * as life from './lifetime.js'
+import { inspectMatrix, markUncloneable } from './inspect.js'
 import { allRowViews, resolveKind, rowAddress, rowAddresses, rowBytes, rowView } from './rows.js'
 import { type Init, type Plane, STATE, State } from './state.js'
 
@@ -41,6 +42,15 @@ export abstract class Indirect2D<F extends string = string> {
     this.#s = s
     Object.defineProperty(this, STATE, { value: s })
     this.#installAccessors()
+    markUncloneable(this)
+  }
+
+  /** `console.log` / `util.inspect` (Node, Bun) and Deno's inspector: kind, shape, format, flags, values. */
+  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object): string {
+    return inspectMatrix(this, depth, options)
+  }
+  [Symbol.for('Deno.customInspect')](_inspect: unknown, options: { depth?: number } & object): string {
+    return inspectMatrix(this, options?.depth ?? 2, options)
   }
 
   /** Installs the `get`/`set` of the matrix's access kind on the instance (see access.ts: one small function per kind). */
@@ -86,9 +96,43 @@ export abstract class Indirect2D<F extends string = string> {
   get itemsize(): number {
     return this.#s.format.itemsize
   }
-  /** Bytes of data: `rows * cols * itemsize`. */
+  /** Bytes of data: `rows * cols * itemsize`, or the sum of the rows' bytes for a ragged table. */
   get nbytes(): number {
-    return this.#s.rows * this.#s.cols * this.#s.format.itemsize
+    const s = this.#s
+    if (s.lengths === undefined) return s.rows * s.cols * s.format.itemsize
+    let n = 0
+    for (let r = 0; r < s.lengths.length; r++) n += s.lengths[r]
+    return n * s.format.itemsize
+  }
+  /** Whether the rows have their own lengths (a ragged table: `shape` is `[rows, longest row]`). */
+  get ragged(): boolean {
+    return this.#s.lengths !== undefined
+  }
+  /** Whether the row table ends with an extra NULL entry (not counted in `rows`). */
+  get nullTerminated(): boolean {
+    return this.#s.nullTerminated
+  }
+
+  /** Elements in row `i` (`cols` for every row of a rectangular matrix). */
+  rowLength(i: number): number {
+    const s = this.#s
+    return s.rowLength(resolveIndex(i, s.rows, 1))
+  }
+
+  /** Every row's length. */
+  rowLengths(): number[] {
+    const s = this.#s
+    return s.lengths === undefined ? new Array<number>(s.rows).fill(s.cols) : Array.from(s.lengths)
+  }
+
+  /** The rows of a byte matrix decoded as UTF-8, each up to its first NUL byte or its end (invalid bytes become U+FFFD). */
+  toStrings(): string[] {
+    const s = this.#s
+    life.checkAll(s)
+    if (s.format.itemsize !== 1 || s.format.record) {
+      throw makeError('ERR_FORMAT_UNSUPPORTED', `toStrings() needs a byte format, not ${JSON.stringify(s.format.text)}`)
+    }
+    return (s.native as NativeMatrix).toStrings()
   }
   /** Whether writes from JS are refused. */
   get readonly(): boolean {
@@ -231,7 +275,9 @@ export abstract class Indirect2D<F extends string = string> {
       if (f.text === s.format.text) return
       throw makeError('ERR_LOCKED', 'buffer is locked')
     }
-    s.cols = (s.native as NativeMatrix).reinterpret(f.native)
+    const native = s.native as NativeMatrix
+    s.cols = native.reinterpret(f.native)
+    if (s.lengths !== undefined) s.lengths = Float64Array.from(native.rowLengths())
     s.format = f
     s.dropRows(true)
     this.#installAccessors()
@@ -246,9 +292,14 @@ export abstract class Indirect2D<F extends string = string> {
     const s = this.#s
     const r0 = relativeIndex(rowBegin, s.rows, 0, 'rowBegin')
     const r1 = Math.max(r0, relativeIndex(rowEnd, s.rows, s.rows, 'rowEnd'))
-    const c0 = relativeIndex(colBegin, s.cols, 0, 'colBegin')
-    const c1 = Math.max(c0, relativeIndex(colEnd, s.cols, s.cols, 'colEnd'))
     life.checkAll(s)
+    // A block of a ragged table is a rectangle: its rows must have one length, which bounds its columns.
+    const width = s.lengths === undefined || r1 === r0 ? s.cols : s.lengths[r0]
+    for (let r = r0; s.lengths !== undefined && r < r1; r++) {
+      if (s.lengths[r] !== width) throw makeError('ERR_RAGGED', 'rows have different lengths')
+    }
+    const c0 = relativeIndex(colBegin, width, 0, 'colBegin')
+    const c1 = Math.max(c0, relativeIndex(colEnd, width, width, 'colEnd'))
     const plane = s.plane
     let init: Init
     if (plane === undefined) {
@@ -286,11 +337,23 @@ function otherSide(x: unknown): unknown {
   return x instanceof Indirect2D ? stateOf(x) : x
 }
 
+/** How a constructor lays out its row table: a ragged table's row lengths, an extra NULL entry. */
+export interface Layout {
+  rowLengths?: Float64Array
+  nullTerminated?: boolean
+}
+
+/** The binding's form of a layout (undefined for a plain rectangle). */
+export function tableLayout(layout: Layout): { rowLengths?: number[]; nullTerminated?: boolean } | undefined {
+  if (layout.rowLengths === undefined && layout.nullTerminated !== true) return undefined
+  return { rowLengths: layout.rowLengths === undefined ? undefined : Array.from(layout.rowLengths), nullTerminated: layout.nullTerminated }
+}
+
 /** @internal The Init of a matrix over JS memory: builds its native row table. */
-export function jsMemoryInit(format: ReturnType<typeof describeFormat>, cols: number, readonly: boolean, plane: Plane, keep: unknown[]): Init {
-  const native = NativeMatrix.overJsMemory(format.native, cols, plane.segments as never[], plane.segmentOfRow, plane.rowOffsets)
+export function jsMemoryInit(format: ReturnType<typeof describeFormat>, cols: number, readonly: boolean, plane: Plane, keep: unknown[], layout: Layout = {}): Init {
+  const native = NativeMatrix.overJsMemory(format.native, cols, plane.segments as never[], plane.segmentOfRow, plane.rowOffsets, tableLayout(layout))
   if (readonly) native.makeReadOnly()
-  return { native, rows: plane.rowOffsets.length, cols, format, readonly, plane, keep }
+  return { native, rows: plane.rowOffsets.length, cols, format, readonly, plane, keep, ...layout }
 }
 
 /** Makes the IndirectMemory2D of a view (set by memory.ts, which owns the class). */

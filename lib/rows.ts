@@ -32,7 +32,7 @@ function rowLocation(s: State, i: number): [ArrayBufferLike, number] {
   const native = s.native as Native
   const nanny = s.nanny as NonNullable<State['nanny']>
   const address = rowAddress(s, i)
-  return [nanny.rowBuffer(address, s.cols * s.format.itemsize, () => native.rowExternal(i) as ArrayBuffer), 0]
+  return [nanny.rowBuffer(address, s.rowLength(i) * s.format.itemsize, () => native.rowExternal(i) as ArrayBuffer), 0]
 }
 
 /** The access kind of the matrix's format and rows. */
@@ -80,8 +80,8 @@ export function cachedRow(s: State, i: number): CachedRow | undefined {
   const aligned = (s.plane === undefined ? Number(rowAddress(s, i) % 8n) : offset) % f.itemsize === 0
   const row =
     s.kind === DV || !aligned
-      ? new DataView(buffer, offset, s.cols * f.itemsize)
-      : new (f.ArrayType as TypedArrayConstructor)(buffer, offset, s.cols)
+      ? new DataView(buffer, offset, s.rowLength(i) * f.itemsize)
+      : new (f.ArrayType as TypedArrayConstructor)(buffer, offset, s.rowLength(i))
   if (!s.inPlace) s.rowCache[i] = row
   return row
 }
@@ -129,7 +129,7 @@ function makeRowView(s: State, r: number, Ctor: TypedArrayConstructor): AnyTyped
   if (address % Ctor.BYTES_PER_ELEMENT !== 0) {
     throw makeError('ERR_FORMAT_UNSUPPORTED', `row ${r} is not aligned for ${Ctor.name}; use rowBytes(${r}) or get/set`)
   }
-  const view = new Ctor(buffer, offset, s.cols)
+  const view = new Ctor(buffer, offset, s.rowLength(r))
   if (s.kind <= BOOL && !s.inPlace) s.rowCache[r] = view
   return view
 }
@@ -152,5 +152,5 @@ export function rowBytes(s: State, i: number): Uint8Array {
   const r = resolveIndex(i, s.rows, 1)
   checkRow(s, r)
   const [buffer, offset] = rowLocation(s, r)
-  return new Uint8Array(buffer, offset, s.cols * s.format.itemsize)
+  return new Uint8Array(buffer, offset, s.rowLength(r) * s.format.itemsize)
 }

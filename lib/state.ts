@@ -39,6 +39,10 @@ export interface Init {
   keep: unknown[]
   /** The matrix this one is a sub-matrix of. */
   parent?: State
+  /** A ragged table's row lengths (elements); absent: every row has `cols`. */
+  rowLengths?: Float64Array
+  /** Whether the native row table ends with an extra NULL entry. */
+  nullTerminated?: boolean
 }
 
 const NO_ROWS: CachedRow[] = []
@@ -48,7 +52,11 @@ export const STATE: unique symbol = Symbol('indirect-buffer state')
 
 export class State {
   readonly rows: number
+  /** Elements per row; a ragged table's longest row. */
   cols: number
+  /** A ragged table's row lengths (undefined: every row has `cols`). */
+  lengths: Float64Array | undefined
+  readonly nullTerminated: boolean
   format: FormatDescription
   readonly: boolean
   /** Undefined once released. */
@@ -91,6 +99,8 @@ export class State {
   constructor(init: Init) {
     this.rows = init.rows
     this.cols = init.cols
+    this.lengths = init.rowLengths
+    this.nullTerminated = init.nullTerminated ?? false
     this.format = init.format
     this.readonly = init.readonly
     this.native = init.native
@@ -114,6 +124,11 @@ export class State {
     this.writeCache = init.readonly ? NO_ROWS : this.rowCache
     this.parent = init.parent
     this.children = undefined
+  }
+
+  /** Elements in row `r`. */
+  rowLength(r: number): number {
+    return this.lengths === undefined ? this.cols : this.lengths[r]
   }
 
   /** Forgets every cached row view; `refill` lets them be made again, else the fast paths stay closed. */

@@ -8,6 +8,7 @@
 #   TurboJPEG         examples/yuv-planes.ts    Debian package libturbojpeg0 (libturbojpeg on Ubuntu)
 #   GLib 2            examples/strings.ts       Debian/Ubuntu package libglib2.0-0 (libglib2.0-0t64 on
 #                                               Debian 13 / Ubuntu 24.04)
+#   valgrind          scripts/valgrind.sh       the memcheck step of the test command
 #
 # Runtime libraries only: no -dev package, no compiler. Debian and Ubuntu only (apt), as root or through a
 # password-less `sudo` (GitHub's runners); anywhere else it prints what to install and exits 0.
@@ -20,6 +21,7 @@ png_candidates=(libpng16-16 libpng16-16t64)
 swr_candidates=(libswresample4 libswresample5 libswresample3)
 tj_candidates=(libturbojpeg0 libturbojpeg)
 glib_candidates=(libglib2.0-0 libglib2.0-0t64)
+valgrind_candidates=(valgrind)
 
 skip() {
   echo "install-native-deps: $*" >&2
@@ -66,10 +68,11 @@ resolve() {
   swr=$(pick "${swr_candidates[@]}")
   tj=$(pick "${tj_candidates[@]}")
   glib=$(pick "${glib_candidates[@]}")
+  vg=$(pick "${valgrind_candidates[@]}")
 }
 
 resolve
-if [ -z "$png" ] || [ -z "$swr" ] || [ -z "$tj" ] || [ -z "$glib" ]; then
+if [ -z "$png" ] || [ -z "$swr" ] || [ -z "$tj" ] || [ -z "$glib" ] || [ -z "$vg" ]; then
   echo "install-native-deps: apt knows no candidate yet: apt-get update" >&2
   "${as_root[@]}" apt-get update
   resolve
@@ -78,11 +81,12 @@ fi
 [ -n "$swr" ] || { echo "install-native-deps: none of ${swr_candidates[*]} is available from apt" >&2; exit 1; }
 [ -n "$tj" ] || { echo "install-native-deps: none of ${tj_candidates[*]} is available from apt" >&2; exit 1; }
 [ -n "$glib" ] || { echo "install-native-deps: none of ${glib_candidates[*]} is available from apt" >&2; exit 1; }
+[ -n "$vg" ] || { echo "install-native-deps: valgrind is not available from apt" >&2; exit 1; }
 
 missing=()
-for p in "$png" "$swr" "$tj" "$glib"; do installed "$p" || missing+=("$p"); done
+for p in "$png" "$swr" "$tj" "$glib" "$vg"; do installed "$p" || missing+=("$p"); done
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-native-deps: already installed: $png $swr $tj $glib"
+  echo "install-native-deps: already installed: $png $swr $tj $glib $vg"
   exit 0
 fi
 echo "install-native-deps: installing ${missing[*]}"

@@ -18,7 +18,14 @@
  *      against an empty npm cache: the other platforms' optional packages are
  *      skipped, nothing is compiled;
  *   6. runs a CommonJS and an ES module program there that create a 2x3 float64
- *      matrix, set and get elements and read its `pointer`.
+ *      matrix, set and get elements and read its `pointer`;
+ *   7. loads the package by name, the ES module entry by file path, and `require`,
+ *      under Node and, when PACK_CHECK_BUN / PACK_CHECK_DENO name their binaries,
+ *      under Bun and Deno (Deno with --allow-ffi --allow-read only), in that project
+ *      and through a symlinked install whose real path lies outside node_modules;
+ *   8. compiles a TypeScript consumer of the published types in a default project
+ *      (strict, nodenext, no lib, no @types) as CommonJS and as ESM, with the
+ *      repository's TypeScript 5 and with the tsc named by PACK_CHECK_TSC7.
  *
  * It prints one line per check and a closing `pack-check: N passed, N failed`
  * line, and exits non-zero if any check failed. PACK_CHECK_KEEP=1 keeps the
@@ -362,6 +369,49 @@ const ENTRY = typeof import.meta.resolve === 'function'
   : createRequire(import.meta.url).resolve('indirect-buffer');
 ${PROGRAM_BODY}`;
 
+// Bun, Deno and Node, each entry: one line `loaded: 1.5`.
+const LOAD_BODY = `const m = IndirectMemory2D.createMemory({ rows: 1, cols: 2, format: 'd' });
+m.set(0, 1, 1.5);
+if (typeof m.pointer !== 'bigint') throw new Error('no pointer');
+console.log('loaded: ' + m.get(0, 1));
+`;
+
+// A consumer of the published types; \`@ts-expect-error\` lines fail the check when the types are too loose.
+const TYPINGS_PROGRAM = `import { BufferCollection2D, IndirectMemory2D, type Dtype } from 'PACKAGE';
+
+const m = IndirectMemory2D.createMemory({ rows: 2, cols: 3, format: 'd' });
+const row: Float64Array = m.row(0);
+const value: number = m.get(0, 0);
+const pointer: bigint = m.pointer;
+const q = IndirectMemory2D.createMemory({ rows: 1, cols: 1, format: 'q' });
+const big: bigint = q.get(0, 0);
+const wide: BigUint64Array = IndirectMemory2D.createMemory({ rows: 1, cols: 1, format: 'Q' }).row(0);
+// Native 'l' is C long: 64-bit on Linux and macOS, 32-bit on Windows.
+const long = IndirectMemory2D.createMemory({ rows: 1, cols: 1, format: 'l' });
+const longRow: Int32Array | BigInt64Array = long.row(0);
+const longValue: number | bigint = long.get(0, 0);
+// @ts-expect-error a native 'l' row is not always an Int32Array
+const narrow: Int32Array = long.row(0);
+const standard: Int32Array = IndirectMemory2D.createMemory({ rows: 1, cols: 1, format: '<l' }).row(0);
+const dispose: () => void = m[Symbol.dispose];
+const exported = m.acquire();
+const disposable: Disposable = exported;
+const collection = new BufferCollection2D([new Uint8Array(2)]);
+const dtype: Dtype = collection.dtype;
+// @ts-expect-error set() on a float64 matrix takes a number
+m.set(0, 0, 'x');
+
+export { row, value, pointer, big, wide, longRow, longValue, narrow, standard, dispose, disposable, dtype };
+`;
+
+function resolveFrom(dir: string, request: string): string | undefined {
+  try {
+    return require.resolve(request, { paths: [dir] });
+  } catch {
+    return undefined;
+  }
+}
+
 // ---------------------------------------------------------------------------
 // main
 // ---------------------------------------------------------------------------
@@ -620,7 +670,15 @@ function main(): number {
         );
       });
       if (forbidden.length > 0) throw new CheckError(`${packed.filename} must not contain ${forbidden.join(', ')}`);
-      const wanted = ['package/package.json', 'package/index.js', 'package/index.d.ts', 'package/dist/index.js', 'package/dist/index.d.ts'];
+      const wanted = [
+        'package/package.json',
+        'package/index.js',
+        'package/index.d.ts',
+        'package/dist/index.js',
+        'package/dist/index.d.ts',
+        'package/dist/index.mjs',
+        'package/dist/index.d.mts',
+      ];
       const missing = wanted.filter((entry) => !entries.includes(entry));
       if (missing.length > 0) throw new CheckError(`${packed.filename} lacks ${missing.join(', ')}`);
       const packedManifest = run('tar', ['-xzOf', tarball, 'package/package.json'], { cwd: dirs.tarballs });
@@ -682,7 +740,7 @@ function main(): number {
         const expected = {
           kind: program.kind,
           values: '1.5,-2.25,42,0',
-          entry: `node_modules/${rootName}/dist/index.js`,
+          entry: `node_modules/${rootName}/dist/index.${program.kind === 'esm' ? 'mjs' : 'js'}`,
           native: `node_modules/${rootName}-${HOST_PLATFORM}/${binaryName}.${HOST_PLATFORM}.node`,
         };
         if (
@@ -699,6 +757,83 @@ function main(): number {
         }
         return line;
       });
+    }
+
+    // 10. the ES module entry by file path, and Bun and Deno loading both entries (where test.sh gives them)
+    const runtimes: { name: string; command: string; args: string[] }[] = [{ name: 'node', command: path.join(dirs.bin, 'node'), args: [] }];
+    const bun = process.env['PACK_CHECK_BUN'];
+    const deno = process.env['PACK_CHECK_DENO'];
+    if (bun) runtimes.push({ name: 'bun', command: bun, args: [] });
+    if (deno) runtimes.push({ name: 'deno', command: deno, args: ['run', '--allow-ffi', '--allow-read'] });
+    const loaders = [
+      { file: 'load-by-name.mjs', source: `import { IndirectMemory2D } from '${rootName}';\n${LOAD_BODY}` },
+      { file: 'load-by-path.mjs', source: `import { IndirectMemory2D } from './node_modules/${rootName}/dist/index.mjs';\n${LOAD_BODY}` },
+      { file: 'load-cjs.cjs', source: `const { IndirectMemory2D } = require('${rootName}');\n${LOAD_BODY}` },
+    ];
+    for (const runtime of runtimes) {
+      check(`${runtime.name}: import by name, import by path, require`, () => {
+        if (!installed) throw new SkipError('skipped: offline install failed');
+        const lines = loaders.map((loader) => {
+          fs.writeFileSync(path.join(dirs.project, loader.file), loader.source);
+          const out = runOk(runtime.command, [...runtime.args, loader.file], { cwd: dirs.project, env }).stdout.trim();
+          if (out !== 'loaded: 1.5') throw new CheckError(`${runtime.name} ${loader.file} printed ${JSON.stringify(out)}`);
+          return loader.file;
+        });
+        return `${lines.join(', ')} all print "loaded: 1.5"`;
+      });
+    }
+
+    // 11. a symlinked install (npm link, a file: dependency): the package's real path is outside node_modules
+    check('symlinked install: import and require by name', () => {
+      if (!installed) throw new SkipError('skipped: offline install failed');
+      const linked = path.join(work, 'linked');
+      const real = path.join(linked, 'packages', rootName);
+      const app = path.join(linked, 'app');
+      fs.cpSync(path.join(dirs.project, 'node_modules', rootName), real, { recursive: true });
+      // The platform package where the real path's own lookup finds it, as in a workspace.
+      fs.cpSync(path.join(dirs.project, 'node_modules', `${rootName}-${HOST_PLATFORM}`), path.join(linked, 'node_modules', `${rootName}-${HOST_PLATFORM}`), { recursive: true });
+      fs.mkdirSync(path.join(app, 'node_modules'), { recursive: true });
+      fs.symlinkSync(real, path.join(app, 'node_modules', rootName), 'dir');
+      fs.writeFileSync(path.join(app, 'package.json'), `${JSON.stringify({ name: 'linked-app', private: true, dependencies: { [rootName]: `file:../packages/${rootName}` } }, null, 2)}\n`);
+      const done: string[] = [];
+      for (const runtime of runtimes) {
+        for (const loader of [loaders[0]!, loaders[2]!]) {
+          fs.writeFileSync(path.join(app, loader.file), loader.source);
+          const out = runOk(runtime.command, [...runtime.args, loader.file], { cwd: app, env }).stdout.trim();
+          if (out !== 'loaded: 1.5') throw new CheckError(`${runtime.name} ${loader.file} printed ${JSON.stringify(out)}`);
+          done.push(`${runtime.name} ${loader.file}`);
+        }
+      }
+      return `${done.join(', ')}: loaded through a symlink to a real path outside node_modules`;
+    });
+
+    // 12. the published typings in default projects, no @types/node, no lib: TypeScript 5 and 7, CJS and ESM
+    const compilers: { name: string; tsc: string | undefined }[] = [
+      { name: 'TypeScript 5', tsc: resolveFrom(repo, 'typescript/bin/tsc') },
+      { name: 'TypeScript 7', tsc: process.env['PACK_CHECK_TSC7'] || undefined },
+    ];
+    for (const kind of ['commonjs', 'module'] as const) {
+      const dir = path.join(dirs.project, `types-${kind}`);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: `types-${kind}`, private: true, type: kind }, null, 2)}\n`);
+      fs.writeFileSync(
+        path.join(dir, 'tsconfig.json'),
+        `${JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', noEmit: true } }, null, 2)}\n`,
+      );
+      fs.writeFileSync(path.join(dir, 'index.ts'), TYPINGS_PROGRAM.replaceAll('PACKAGE', rootName));
+      for (const compiler of compilers) {
+        check(`typings: ${compiler.name}, ${kind === 'module' ? 'ESM' : 'CommonJS'} consumer`, () => {
+          if (!installed) throw new SkipError('skipped: offline install failed');
+          if (compiler.tsc === undefined) throw new SkipError(`skipped: ${compiler.name} not found (PACK_CHECK_TSC7 names its tsc)`);
+          const version = runOk(process.execPath, [compiler.tsc, '--version'], { cwd: dir, env }).stdout.trim();
+          runOk(process.execPath, [compiler.tsc, '-p', '.'], { cwd: dir, env });
+          const typeRoots = path.join(dir, 'node_modules', '@types');
+          if (fs.existsSync(typeRoots) || fs.existsSync(path.join(dirs.project, 'node_modules', '@types'))) {
+            throw new CheckError('an @types directory is visible to the consumer');
+          }
+          return `${version}: strict, nodenext, default target and lib, no @types: compiles`;
+        });
+      }
     }
 
     // 9. nothing was written into the git tree

