@@ -128,7 +128,7 @@ const allocationOrderDiagnostic = defineCase({
   warmupMs: 200,
   note:
     `the same three allocations (new ArrayBuffer(128 MB), Uint32Array(${BIG}), Float64Array(${BIG})) in two orders. ` +
-    'Past V8\'s external-memory limit (reset at each full gc) every further off-heap allocation (a typed array over 64 bytes) ' +
+    "Past V8's external-memory limit (reset at each full gc) every further off-heap allocation (a typed array over 64 bytes) " +
     'runs a scavenge ("external memory pressure", see node --trace-gc): ' +
     'small bookkeeping arrays allocated after the big buffer cost a GC each, allocated before it they cost nothing extra.',
   setup: () => ({ held: undefined as unknown }),

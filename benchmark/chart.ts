@@ -66,14 +66,22 @@ function table(report: Report): string {
   const fresh = report.results.some((r) => r.fresh)
   const head = ['case', 'baseline', 'time', 'baseline time', 'speed vs baseline', 'target', '']
   if (fresh) head.push('fresh process', '')
-  const lines = [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i >= 2 && i <= 4) || i === 7 ? '---:' : '---').join(' | ')} |`]
+  const lines = [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => ((i >= 2 && i <= 4) || i === 7 ? '---:' : '---')).join(' | ')} |`]
   let group: Group | undefined
   for (const r of report.results) {
     if (r.group !== group) {
       group = r.group
       lines.push(`| **${group}** |${' |'.repeat(head.length - 1)}`)
     }
-    const cells = [r.name, r.baselineName, fmtValue(r.case.median, r.unit), fmtValue(r.baseline.median, r.unit), figure(r, r), targetText(r), verdict(r)]
+    const cells = [
+      r.name,
+      r.baselineName,
+      fmtValue(r.case.median, r.unit),
+      fmtValue(r.baseline.median, r.unit),
+      figure(r, r),
+      targetText(r),
+      verdict(r),
+    ]
     if (fresh) cells.push(r.fresh ? figure(r, r.fresh) : '', r.fresh ? verdict(r.fresh) : '')
     lines.push(`| ${cells.join(' | ')} |`)
   }
@@ -87,7 +95,7 @@ function table(report: Report): string {
   return lines.join('\n')
 }
 
-function escape(s: string): string {
+function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
@@ -114,14 +122,16 @@ function svg(report: Report): string {
   rows.forEach((r, i) => {
     const y = top + i * rowH
     const color = r.error !== undefined || r.pass === false ? '#d0463c' : r.pass ? '#3a9d5d' : '#8a9bb0'
-    out.push(`<text x="${left - 8}" y="${y + 14}" text-anchor="end">${escape(r.name)}</text>`)
+    out.push(`<text x="${left - 8}" y="${y + 14}" text-anchor="end">${escapeXml(r.name)}</text>`)
     if (r.error !== undefined) {
       out.push(`<text x="${x(1) + 4}" y="${y + 14}" fill="${color}">error</text>`)
       return
     }
     if (absolute(r)) {
       const fresh = r.fresh && r.fresh.error === undefined ? `; fresh process ${fmtValue(r.fresh.case.median, r.unit)}` : ''
-      out.push(`<text x="${x(1) + 4}" y="${y + 14}" fill="${color}">${fmtValue(r.case.median, r.unit)} (target ${escape(targetText(r))})${fresh}</text>`)
+      out.push(
+        `<text x="${x(1) + 4}" y="${y + 14}" fill="${color}">${fmtValue(r.case.median, r.unit)} (target ${escapeXml(targetText(r))})${fresh}</text>`,
+      )
       return
     }
     const s = speedOf(r, r)
@@ -130,7 +140,9 @@ function svg(report: Report): string {
     out.push(`<rect x="${Math.min(x0, x1)}" y="${y + 4}" width="${Math.max(1, Math.abs(x1 - x0))}" height="${rowH - 8}" fill="${color}"/>`)
     out.push(`<line x1="${x(s.low)}" x2="${x(s.high)}" y1="${y + rowH / 2}" y2="${y + rowH / 2}" stroke="#222"/>`)
     if (s.targetMin !== undefined) {
-      out.push(`<line x1="${x(s.targetMin)}" x2="${x(s.targetMin)}" y1="${y + 1}" y2="${y + rowH - 1}" stroke="#000" stroke-width="2" stroke-dasharray="3,2"/>`)
+      out.push(
+        `<line x1="${x(s.targetMin)}" x2="${x(s.targetMin)}" y1="${y + 1}" y2="${y + rowH - 1}" stroke="#000" stroke-width="2" stroke-dasharray="3,2"/>`,
+      )
     }
     if (r.fresh && r.fresh.error === undefined) {
       out.push(`<circle cx="${x(speedOf(r, r.fresh).speed)}" cy="${y + rowH / 2}" r="4" fill="none" stroke="#222"/>`)
@@ -147,5 +159,5 @@ if (!input || !output) {
   process.exit(2)
 }
 const report = JSON.parse(readFileSync(input, 'utf8')) as Report
-writeFileSync(output, svg(report) + '\n')
+writeFileSync(output, `${svg(report)}\n`)
 console.log(table(report))

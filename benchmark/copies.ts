@@ -128,7 +128,10 @@ function narrowTranspose(n: number, format: 'B' | 'h'): BenchCase<unknown> {
       return { m, src, b: new Arr(n * n) }
     },
     run: (s) => s.m.copyFrom(nd(s.src, n, 'F')),
-    baseline: (s) => (s.b.set(s.src), s.b),
+    baseline: (s) => {
+      s.b.set(s.src)
+      return s.b
+    },
     teardown: (s) => void s.m.release(),
   }) as BenchCase<unknown>
 }

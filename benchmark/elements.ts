@@ -7,7 +7,7 @@
 
 import { IndirectMemory2D } from 'indirect-buffer'
 import { type BenchCase, defineCase } from './harness'
-import { type Kind, type Made, check, fillBoth, make } from './kinds'
+import { check, fillBoth, type Kind, type Made, make } from './kinds'
 
 type Loop = (target: unknown, rows: number, cols: number, k: number) => number
 
@@ -20,7 +20,8 @@ const LOOPS = {
   read: 'let t = 0; for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t += m[r * cols + c]; return t',
   set: 'for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) m.set(r, c, r + c + k); return k',
   store: 'for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) m[r * cols + c] = r + c + k; return k',
-  dataView: 'let t = 0; for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t += m.getFloat64((r * cols + c) * 8, false); return t',
+  dataView:
+    'let t = 0; for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t += m.getFloat64((r * cols + c) * 8, false); return t',
 }
 
 interface ElementState {
@@ -55,7 +56,10 @@ function elementCase(kind: Kind, label: string, rows: number, cols: number, op: 
         caseLoop(made.m, rows, cols, 3)
         baseLoop(flat, rows, cols, 3)
       }
-      check(compile(LOOPS.get)(made.m, rows, cols, 0) === compile(LOOPS.read)(flat, rows, cols, 0), `${label}: get and the Float64Array agree`)
+      check(
+        compile(LOOPS.get)(made.m, rows, cols, 0) === compile(LOOPS.read)(flat, rows, cols, 0),
+        `${label}: get and the Float64Array agree`,
+      )
       return { made, flat, rows, cols, k: 0, caseLoop, baseLoop }
     },
     run: (s) => s.caseLoop(s.made.m, s.rows, s.cols, ++s.k),

@@ -29,8 +29,8 @@
 
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
 import os from 'node:os'
+import { basename, dirname, join } from 'node:path'
 
 /** A ratio target: the median ratio case/baseline must be ≤ `max` and/or ≥ `min`. */
 export interface Target {
@@ -385,18 +385,19 @@ export async function measure<S>(c: BenchCase<S>, options: RunOptions = defaultO
     // Warm-up: alternate both sides until both had the JIT's attention for warmupMs (quantities: none).
     const warmEnd = Date.now() + o.warmupMs
     let warmCalls = c.callsPerSample ?? 1
-    if (!c.quantity) do {
-      const t0 = Date.now()
-      for (const fn of [A, B]) {
-        if (c.gcEverySample) collect()
-        await take(fn, state, warmCalls)
-        c.afterSample?.(state)
-        dropSink()
-        await between?.()
-      }
-      // Longer batches while they are short, so that slow operations do not overshoot the warm-up.
-      if (c.callsPerSample === undefined && !c.quantity && Date.now() - t0 < o.warmupMs / 10) warmCalls = Math.min(warmCalls * 2, 1 << 16)
-    } while (Date.now() < warmEnd)
+    if (!c.quantity)
+      do {
+        const t0 = Date.now()
+        for (const fn of [A, B]) {
+          if (c.gcEverySample) collect()
+          await take(fn, state, warmCalls)
+          c.afterSample?.(state)
+          dropSink()
+          await between?.()
+        }
+        // Longer batches while they are short, so that slow operations do not overshoot the warm-up.
+        if (c.callsPerSample === undefined && !c.quantity && Date.now() - t0 < o.warmupMs / 10) warmCalls = Math.min(warmCalls * 2, 1 << 16)
+      } while (Date.now() < warmEnd)
 
     const callsA = await calibrate(A, state, c, o.sampleMs)
     const callsB = await calibrate(B, state, c, o.sampleMs)
@@ -526,14 +527,22 @@ export function renderTable(results: CaseResult[]): string {
     ]
     if (withFresh) {
       const f = r.fresh
-      const figure = !f ? '' : r.unit === 'bytes' ? formatValue(f.case.median, r.unit) : `${formatRatio(f.ratio)} (${formatRatio(f.ratioQ1)}–${formatRatio(f.ratioQ3)})`
+      const figure = !f
+        ? ''
+        : r.unit === 'bytes'
+          ? formatValue(f.case.median, r.unit)
+          : `${formatRatio(f.ratio)} (${formatRatio(f.ratioQ1)}–${formatRatio(f.ratioQ3)})`
       row.push(figure, f ? formatVerdict(f) : '')
     }
     rows.push(row)
   }
   const cells = rows.filter((row): row is string[] => typeof row !== 'string')
   const width = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)))
-  const line = (cs: string[]) => cs.map((cell, i) => cell.padEnd(width[i])).join(' │ ').trimEnd()
+  const line = (cs: string[]) =>
+    cs
+      .map((cell, i) => cell.padEnd(width[i]))
+      .join(' │ ')
+      .trimEnd()
   const rule = width.map((w) => '─'.repeat(w)).join('─┼─')
   return [line(header), rule, ...rows.map((row) => (typeof row === 'string' ? `[${row}]` : line(row)))].join('\n')
 }
@@ -612,7 +621,19 @@ async function measureOrError(run: () => Promise<Measurement>, c: BenchCase<unkn
   } catch (e) {
     const empty = sideStats([], 0, undefined)
     const error = e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e)
-    return { rounds: 0, case: empty, baseline: empty, ratio: NaN, ratioQ1: NaN, ratioQ3: NaN, ratioOfMedians: NaN, ratios: [], pass: c.target ? false : undefined, wallMs: 0, error }
+    return {
+      rounds: 0,
+      case: empty,
+      baseline: empty,
+      ratio: NaN,
+      ratioQ1: NaN,
+      ratioQ3: NaN,
+      ratioOfMedians: NaN,
+      ratios: [],
+      pass: c.target ? false : undefined,
+      wallMs: 0,
+      error,
+    }
   }
 }
 
@@ -650,7 +671,10 @@ export async function runBenchmarks(
   }
   const started = Date.now()
   // Comma-separated alternatives: a case runs when its name or baseline contains any of them.
-  const filters = options.filter?.toLowerCase().split(',').filter((f) => f.length > 0)
+  const filters = options.filter
+    ?.toLowerCase()
+    .split(',')
+    .filter((f) => f.length > 0)
   const selected = cases
     .filter(
       (c) =>
@@ -687,7 +711,9 @@ export async function runBenchmarks(
       ...m,
     })
     const figure = c.quantity ? formatValue(m.case.median, 'bytes') : `ratio ${formatRatio(m.ratio)}`
-    console.log(`${figure} (IQR ${formatRatio(m.ratioQ1)}–${formatRatio(m.ratioQ3)}, ${m.rounds} rounds, ${(m.wallMs / 1000).toFixed(1)} s) ${formatVerdict(m)}`)
+    console.log(
+      `${figure} (IQR ${formatRatio(m.ratioQ1)}–${formatRatio(m.ratioQ3)}, ${m.rounds} rounds, ${(m.wallMs / 1000).toFixed(1)} s) ${formatVerdict(m)}`,
+    )
   }
   if (options.fresh) {
     console.log('fresh processes (one per case, no warm-up):')
@@ -696,7 +722,9 @@ export async function runBenchmarks(
       process.stdout.write(`  ${c.name} … `)
       r.fresh = await measureOrError(async () => measureIsolated(cases.indexOf(c), argv), c)
       const f = r.fresh
-      console.log(`${r.unit === 'bytes' ? formatValue(f.case.median, r.unit) : `ratio ${formatRatio(f.ratio)} (IQR ${formatRatio(f.ratioQ1)}–${formatRatio(f.ratioQ3)})`} ${formatVerdict(f)}`)
+      console.log(
+        `${r.unit === 'bytes' ? formatValue(f.case.median, r.unit) : `ratio ${formatRatio(f.ratio)} (IQR ${formatRatio(f.ratioQ1)}–${formatRatio(f.ratioQ3)})`} ${formatVerdict(f)}`,
+      )
     }
   }
   const wallMs = Date.now() - started
@@ -707,12 +735,23 @@ export async function runBenchmarks(
   console.log('in this one process after the warm-up; "speed" ratios are baseline / case. ratio IQR = 25th–75th percentile')
   console.log('of the per-round ratios; "marginal": the target lies inside the IQR.')
   for (const r of results) {
-    const text = [r.error && `ERROR ${r.error}.`, r.note, r.remark, r.fresh?.error && `(fresh process: ERROR ${r.fresh.error})`, r.fresh?.remark ? `(fresh process: ${r.fresh.remark})` : undefined].filter(Boolean).join(' ')
+    const text = [
+      r.error && `ERROR ${r.error}.`,
+      r.note,
+      r.remark,
+      r.fresh?.error && `(fresh process: ERROR ${r.fresh.error})`,
+      r.fresh?.remark ? `(fresh process: ${r.fresh.remark})` : undefined,
+    ]
+      .filter(Boolean)
+      .join(' ')
     if (text) console.log(`- ${r.name}: ${text}`)
   }
   const failed = results.filter((r) => r.pass === false)
   const targeted = results.filter((r) => r.pass !== undefined)
-  console.log(`targets met in the one-process run: ${targeted.length - failed.length} of ${targeted.length}` + (failed.length ? ` (missed: ${failed.map((r) => r.name).join('; ')})` : ''))
+  console.log(
+    `targets met in the one-process run: ${targeted.length - failed.length} of ${targeted.length}` +
+      (failed.length ? ` (missed: ${failed.map((r) => r.name).join('; ')})` : ''),
+  )
   console.log(`total ${(wallMs / 1000).toFixed(1)} s`)
 
   const report: Report = {
@@ -725,14 +764,15 @@ export async function runBenchmarks(
       cpus: cpus[0]?.model ?? 'unknown',
       cpuCount: cpus.length,
       gc: getGc() !== undefined,
-      options,
+      // The file name only: a report is published, the machine's paths are not part of it.
+      options: { ...options, json: options.json && basename(options.json) },
       warmup,
       wallMs,
     },
     results,
   }
   if (options.json) {
-    writeFileSync(options.json, JSON.stringify(report, null, 2) + '\n')
+    writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`)
     console.log(`results written to ${options.json}`)
   }
   if (options.strict && failed.length > 0) process.exitCode = 1

@@ -1,8 +1,8 @@
 // Every kind of matrix the package makes, in any scalar format: what the warm-up exercises and what the
 // element and native-call cases measure. Also the C test library (crates/testlib) through koffi.
 
-import koffi from 'koffi'
 import { BufferCollection2D, type Indirect2D, IndirectMemory2D } from 'indirect-buffer'
+import koffi from 'koffi'
 import { testLibraryPath } from '../examples/testlib'
 
 export type Matrix = Indirect2D<string>
@@ -102,11 +102,17 @@ export function make(kind: Kind, format: string, rows: number, cols: number): Ma
     }
     case 'column view': {
       // Contiguous columns of a [cols, rows] source: the view is its transpose, rows×cols.
-      const m = IndirectMemory2D.viewFromColumns({ data: new f.Array(rows * cols) as never, shape: [cols, rows], stride: [1, cols] }, override)
+      const m = IndirectMemory2D.viewFromColumns(
+        { data: new f.Array(rows * cols) as never, shape: [cols, rows], stride: [1, cols] },
+        override,
+      )
       return { m, release: () => m.release() }
     }
     case 'collection': {
-      const m = new BufferCollection2D(Array.from({ length: rows }, () => new f.Array(cols) as never), { format })
+      const m = new BufferCollection2D(
+        Array.from({ length: rows }, () => new f.Array(cols) as never),
+        { format },
+      )
       return { m, release: () => m.release() }
     }
     case 'sub-matrix': {

@@ -72,7 +72,7 @@ const asyncTax = defineCase({
   note:
     `each step awaits three async stages (read a ${CHUNK}-element chunk, transform it, write the result; one await inside each) ` +
     'and every 32nd step yields a macrotask, as awaiting I/O would; the case adds one m.pointer read per step, nothing else. ' +
-    'A macrotask passes between samples, so neither side inherits the other\'s task.',
+    "A macrotask passes between samples, so neither side inherits the other's task.",
   setup() {
     const m = IndirectMemory2D.createMemory({ rows: 16, cols: 16, format: 'd' })
     const chunks = Array.from({ length: CHUNKS }, (_, k) => new Float64Array(CHUNK).map((_, j) => k + j))

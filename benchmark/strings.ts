@@ -12,8 +12,8 @@
 //
 // `npm run bench` measures them with all the others, in its one process.
 
-import koffi from 'koffi'
 import { IndirectMemory2D } from 'indirect-buffer'
+import koffi from 'koffi'
 import { testLibraryPath } from '../examples/testlib'
 import { type BenchCase, defineCase, ensureGc, runBenchmarks } from './harness'
 import { warmUp } from './warmup'

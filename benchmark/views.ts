@@ -7,7 +7,7 @@
 
 import { BufferCollection2D, IndirectMemory2D } from 'indirect-buffer'
 import { type BenchCase, defineCase } from './harness'
-import { type Kind, type Matrix, check, make, testLibrary } from './kinds'
+import { check, type Kind, type Matrix, make, testLibrary } from './kinds'
 
 function rowsOf(data: Float64Array, rows: number, cols: number): Float64Array[] {
   return Array.from({ length: rows }, (_, r) => data.subarray(r * cols, (r + 1) * cols))
@@ -106,7 +106,7 @@ export function nativeCallCases(): BenchCase<unknown>[] {
       setup() {
         const matrix = IndirectMemory2D.createMemory({ rows: N, cols: COLS, format: 'd' })
         const rows = matrix.rowViews()
-        rows.forEach((row, r) => row.forEach((_, c) => (row[c] = r * COLS + c)))
+        for (let r = 0; r < N; r++) for (let c = 0; c < COLS; c++) rows[r][c] = r * COLS + c
         const expected = (N * COLS * (N * COLS - 1)) / 2
         check(sum2d(matrix.pointer, N, COLS) === expected, 'sum2d through m.pointer')
         check(sum2d(rows, N, COLS) === expected, 'sum2d through koffi marshalling')

@@ -60,9 +60,13 @@ function exercise(m: Matrix, twin: Matrix, format: string, label: string, refusa
   attempt(refusals, 'toTypedArray()', label, () => (acc += m.toTypedArray().length))
   attempt(refusals, 'copyTo(matrix)', label, () => m.copyTo(twin))
   if (!m.readonly) attempt(refusals, 'copyFrom(matrix)', label, () => m.copyFrom(twin))
-  attempt(refusals, 'copyTo(ndarray, convert)', label, () => m.copyTo({ data: flat, shape: [ROWS, COLS], stride: [COLS, 1] }, { convert: true }))
+  attempt(refusals, 'copyTo(ndarray, convert)', label, () =>
+    m.copyTo({ data: flat, shape: [ROWS, COLS], stride: [COLS, 1] }, { convert: true }),
+  )
   if (!m.readonly) {
-    attempt(refusals, 'copyFrom(column-major, convert)', label, () => m.copyFrom({ data: flat, shape: [ROWS, COLS], stride: [1, ROWS] }, { convert: true }))
+    attempt(refusals, 'copyFrom(column-major, convert)', label, () =>
+      m.copyFrom({ data: flat, shape: [ROWS, COLS], stride: [1, ROWS] }, { convert: true }),
+    )
   }
   attempt(refusals, 'subMatrix', label, () => {
     const sub = m.subMatrix(1, ROWS - 1, 1, COLS - 1)
@@ -82,7 +86,12 @@ export function warmUp(ms = 3000): string {
   const combos: { kind: Kind; format: string }[] = []
   for (const kind of KINDS) for (const { format } of FORMATS) if (supports(kind, format)) combos.push({ kind, format })
   for (const { kind, format } of combos) {
-    made.push({ made: make(kind, format, ROWS, COLS), twin: IndirectMemory2D.createMemory({ rows: ROWS, cols: COLS, format }), format, label: `${kind} '${format}'` })
+    made.push({
+      made: make(kind, format, ROWS, COLS),
+      twin: IndirectMemory2D.createMemory({ rows: ROWS, cols: COLS, format }),
+      format,
+      label: `${kind} '${format}'`,
+    })
   }
   // The 100- and 1000-row collections the element cases measure, so that their size was seen too.
   const big = [make('collection', 'd', 1000, 4), make('collection', 'd', 100, 8)]
@@ -108,7 +117,13 @@ export function warmUp(ms = 3000): string {
   for (const c of big) c.release()
   warmupSink = acc
   const formats = FORMATS.map((f) => `'${f.format}'`).join(' ')
-  const refused = [...refusals].map(([what, labels]) => `${what} (${[...labels].map((l) => l.replace(/^.* /, '')).filter((v, i, a) => a.indexOf(v) === i).join(' ')})`)
+  const refused = [...refusals].map(
+    ([what, labels]) =>
+      `${what} (${[...labels]
+        .map((l) => l.replace(/^.* /, ''))
+        .filter((v, i, a) => a.indexOf(v) === i)
+        .join(' ')})`,
+  )
   return (
     `${rounds} rounds over ${combos.length} matrices (${KINDS.join(', ')}) × formats ${formats} through get, set, row, rowBytes, ` +
     `rowViews, pointer, rowPointer(s), withPointer (when present), toArray, toTypedArray, copies both ways, subMatrix; ` +
