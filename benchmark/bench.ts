@@ -1,51 +1,23 @@
-// Benchmarks of indirect-buffer against plain JavaScript (and koffi) baselines.
+// Benchmarks of indirect-buffer against plain JavaScript (and koffi) baselines, all in one long process.
 //
 //   npm run bench                       # builds the addon, the facade and the test library, then runs this
-//   npx tsx benchmark/bench.ts [--json results.json] [--filter get] [--quick] [--strict]
+//   node --expose-gc --import tsx benchmark/bench.ts [--fresh] [--json results.json] [--filter get] [--quick] [--strict]
 //
-// Each case runs interleaved with its baseline; the table reports median times and the median ratio
-// case/baseline with its interquartile range (see harness.ts). Without `--expose-gc` the script re-runs
-// itself once with it (so plain `tsx benchmark/bench.ts` works).
+// First a warm-up uses every kind of matrix in many formats through every hot path (warmup.ts), as a
+// long-lived application would; then every case is measured in this same process, interleaved with its
+// baseline; the table reports median times and the median ratio case/baseline with its interquartile range
+// (see harness.ts). `--fresh` adds the figure of each case measured in a fresh process of its own, beside.
+// Without `--expose-gc` the script re-runs itself once with it.
 
-import koffi from 'koffi'
 import { IndirectMemory2D } from 'indirect-buffer'
-import { testLibraryPath } from '../examples/testlib'
-import { defineCase, ensureGc, getGc, runBenchmarks } from './harness'
-import { viewCases } from './views'
 import { copyCases } from './copies'
-
-// ---------------------------------------------------------------------------------------------------
-// The repository's C-ABI test library (crates/testlib, built by `npm run build:testlib`).
-
-function loadTestLibrary(): { sum2d: (table: bigint | Float64Array[], rows: number, cols: number) => number } {
-  // One declaration serves both calls: koffi 3 takes a bigint as the address for any pointer parameter
-  // (the T** is used as is), and for an Array given to `double **` it builds a temporary C array of
-  // `double *`, one per element, each element a Float64Array passed as a pointer to its data.
-  const sum2d = koffi.load(testLibraryPath).func('double sum2d(double **table, size_t rows, size_t cols)')
-  return { sum2d: sum2d as (table: bigint | Float64Array[], rows: number, cols: number) => number }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Helpers
-
-const MB = 1024 * 1024
-
-function mb(bytes: number): string {
-  const text = (bytes / MB).toFixed(1)
-  return `${text === '-0.0' ? '0.0' : text} MB`
-}
-
-function collectNow(): void {
-  const gc = getGc()
-  if (gc) {
-    gc()
-    gc()
-  }
-}
-
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new Error(`benchmark self-check failed: ${message}`)
-}
+import { elementCases } from './elements'
+import { type BenchCase, collect, defineCase, ensureGc, formatBytes, runBenchmarks } from './harness'
+import { check } from './kinds'
+import { lifetimeCases } from './lifetime'
+import { stringCases } from './strings'
+import { constructionCases, nativeCallCases } from './views'
+import { warmUp } from './warmup'
 
 /** The plain-JS way to view a 2-D buffer by rows: one Float64Array per row over one ArrayBuffer. */
 function jsRowViews(buffer: ArrayBuffer, rows: number, cols: number): Float64Array[] {
@@ -56,18 +28,19 @@ function jsRowViews(buffer: ArrayBuffer, rows: number, cols: number): Float64Arr
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Cases
+// Construction
 
 const BIG = 4000
 
 /** 1. Allocation of a ready-to-use, zero-filled 4000×4000 float64 matrix vs a zero-filled Float64Array. */
 const createMemoryCase = defineCase({
+  group: 'construction',
   name: `createMemory ${BIG}×${BIG} d`,
   baselineName: `new Float64Array(${BIG * BIG})`,
   target: { max: 1.2 },
   callsPerSample: 1,
   gcEverySample: true,
-  budgetMs: 8000,
+  budgetMs: 5000,
   maxRounds: 300,
   warmupMs: 300,
   note:
@@ -76,7 +49,7 @@ const createMemoryCase = defineCase({
     'so both are equally "ready-to-use and zeroed"; touching one element per page would add the same ~32 768 page faults ' +
     'to both sides and only dilute the ratio toward 1, hiding the overhead being measured.',
   setup() {
-    collectNow()
+    collect()
     const before = process.memoryUsage()
     const probe = IndirectMemory2D.createMemory({ rows: BIG, cols: BIG, format: 'd' })
     const afterMatrix = process.memoryUsage()
@@ -107,17 +80,18 @@ const createMemoryCase = defineCase({
     s.array = undefined
   },
   teardown(s) {
-    collectNow()
+    collect()
     const left = process.memoryUsage().arrayBuffers - s.arrayBuffersBefore
     return (
-      `RSS growth on allocating one of each (pages untouched): matrix ${mb(s.rssMatrix)}, Float64Array ${mb(s.rssArray)}; ` +
-      `ArrayBuffer memory still held after the run and a gc: ${mb(left)} (so each sample started from a reclaimed heap).`
+      `RSS growth on allocating one of each (pages untouched): matrix ${formatBytes(s.rssMatrix)}, Float64Array ${formatBytes(s.rssArray)}; ` +
+      `ArrayBuffer memory still held after the run and a gc: ${formatBytes(left)} (so each sample started from a reclaimed heap).`
     )
   },
 })
 
 /** 2. Zero-copy row views of a 4000×4000 float64 matrix vs building them by hand over one ArrayBuffer. */
 const rowViewsCase = defineCase({
+  group: 'construction',
   name: `m.rowViews() ${BIG}×${BIG} d`,
   baselineName: `${BIG} × new Float64Array(buf, off, ${BIG})`,
   target: { max: 3 },
@@ -139,113 +113,6 @@ const rowViewsCase = defineCase({
   },
 })
 
-const SMALL = 100
-
-interface ElementState {
-  matrix: IndirectMemory2D<'d'>
-  array: Float64Array
-}
-
-function elementSetup(): ElementState {
-  const matrix = IndirectMemory2D.createMemory({ rows: SMALL, cols: SMALL, format: 'd' })
-  const array = new Float64Array(SMALL * SMALL)
-  for (let r = 0; r < SMALL; r++) {
-    for (let c = 0; c < SMALL; c++) {
-      const v = (r * SMALL + c) * 0.5
-      matrix.set(r, c, v)
-      array[r * SMALL + c] = v
-    }
-  }
-  return { matrix, array }
-}
-
-/** 3a. Reading every element of a 100×100 matrix with m.get vs indexing a Float64Array. */
-const getCase = defineCase({
-  name: `m.get sum ${SMALL}×${SMALL} d`,
-  baselineName: 'Float64Array[r*cols+c] sum',
-  units: { count: SMALL * SMALL, name: 'element' },
-  setup() {
-    const s = elementSetup()
-    check(sumWithGet(s.matrix) === sumArray(s.array), 'both sums agree')
-    return s
-  },
-  run: (s) => sumWithGet(s.matrix),
-  baseline: (s) => sumArray(s.array),
-  teardown(s) {
-    s.matrix.release()
-  },
-})
-
-function sumWithGet(m: IndirectMemory2D<'d'>): number {
-  let total = 0
-  for (let r = 0; r < SMALL; r++) for (let c = 0; c < SMALL; c++) total += m.get(r, c)
-  return total
-}
-
-function sumArray(a: Float64Array): number {
-  let total = 0
-  for (let r = 0; r < SMALL; r++) for (let c = 0; c < SMALL; c++) total += a[r * SMALL + c]
-  return total
-}
-
-/** 3b. Writing every element of a 100×100 matrix with m.set vs a Float64Array. */
-const setCase = defineCase({
-  name: `m.set fill ${SMALL}×${SMALL} d`,
-  baselineName: 'Float64Array[r*cols+c] = v',
-  units: { count: SMALL * SMALL, name: 'element' },
-  setup() {
-    const s = elementSetup()
-    fillWithSet(s.matrix, 1)
-    fillArray(s.array, 1)
-    check(sumWithGet(s.matrix) === sumArray(s.array), 'both fills agree')
-    return { ...s, round: 0 }
-  },
-  run: (s) => fillWithSet(s.matrix, ++s.round),
-  baseline: (s) => fillArray(s.array, ++s.round),
-  teardown(s) {
-    s.matrix.release()
-  },
-})
-
-function fillWithSet(m: IndirectMemory2D<'d'>, k: number): number {
-  for (let r = 0; r < SMALL; r++) for (let c = 0; c < SMALL; c++) m.set(r, c, r + c + k)
-  return k
-}
-
-function fillArray(a: Float64Array, k: number): number {
-  for (let r = 0; r < SMALL; r++) for (let c = 0; c < SMALL; c++) a[r * SMALL + c] = r + c + k
-  return k
-}
-
-/** 4. A native call taking `double**`: the matrix's own T** vs koffi marshalling an Array of row Float64Arrays. */
-function koffiCase() {
-  const ROWS = 1000
-  const COLS = 16
-  return defineCase({
-    name: `koffi sum2d(m.pointer) ${ROWS}×${COLS} d`,
-    baselineName: `koffi sum2d(Array of ${ROWS} Float64Array)`,
-    note:
-      'the same koffi function (double sum2d(double **, size_t, size_t)) both times; the case reads m.pointer on every call ' +
-      '(its re-validation included), the baseline has koffi build a temporary double*[1000] from the JS Array of row views ' +
-      '(the same memory), on every call.',
-    setup() {
-      const { sum2d } = loadTestLibrary()
-      const matrix = IndirectMemory2D.createMemory({ rows: ROWS, cols: COLS, format: 'd' })
-      const rows = matrix.rowViews()
-      rows.forEach((row, r) => row.forEach((_, c) => (row[c] = r * COLS + c)))
-      const expected = ((ROWS * COLS) * (ROWS * COLS - 1)) / 2
-      check(sum2d(matrix.pointer, ROWS, COLS) === expected, 'sum2d through m.pointer')
-      check(sum2d(rows, ROWS, COLS) === expected, 'sum2d through koffi marshalling')
-      return { sum2d, matrix, rows }
-    },
-    run: (s) => s.sum2d(s.matrix.pointer, ROWS, COLS),
-    baseline: (s) => s.sum2d(s.rows, ROWS, COLS),
-    teardown(s) {
-      s.matrix.release()
-    },
-  })
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Diagnostics (`--diagnose`): plain-JS measurements of where the cost of a case comes from.
 
@@ -261,7 +128,7 @@ const allocationOrderDiagnostic = defineCase({
   warmupMs: 200,
   note:
     `the same three allocations (new ArrayBuffer(128 MB), Uint32Array(${BIG}), Float64Array(${BIG})) in two orders. ` +
-    'Past V8\'s external-memory limit (reset at each full gc) every further off-heap allocation (a typed array over 64 bytes) ' +
+    "Past V8's external-memory limit (reset at each full gc) every further off-heap allocation (a typed array over 64 bytes) " +
     'runs a scavenge ("external memory pressure", see node --trace-gc): ' +
     'small bookkeeping arrays allocated after the big buffer cost a GC each, allocated before it they cost nothing extra.',
   setup: () => ({ held: undefined as unknown }),
@@ -329,4 +196,16 @@ const rowViewDiagnostics = [
 // ---------------------------------------------------------------------------------------------------
 
 ensureGc()
-runBenchmarks([createMemoryCase, rowViewsCase, getCase, setCase, koffiCase(), ...viewCases(), ...copyCases(), allocationOrderDiagnostic, ...rowViewDiagnostics])
+const cases: BenchCase<unknown>[] = [
+  createMemoryCase as BenchCase<unknown>,
+  rowViewsCase as BenchCase<unknown>,
+  ...constructionCases(),
+  ...elementCases(),
+  ...nativeCallCases(),
+  ...stringCases(),
+  ...lifetimeCases(),
+  ...copyCases(),
+  allocationOrderDiagnostic as BenchCase<unknown>,
+  ...rowViewDiagnostics,
+]
+void runBenchmarks(cases, () => warmUp())

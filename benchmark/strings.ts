@@ -8,12 +8,15 @@
 // The native call is `row_at(table, 0)` of the test library: it reads one row pointer, so its time is the
 // call plus whatever producing the `char **` costs — exactly what is compared.
 //
-//   npx tsx benchmark/strings.ts [--quick] [--filter fromStrings]   # these cases alone
+//   npx tsx benchmark/strings.ts [--quick] [--filter fromStrings]   # these cases alone (after the same warm-up)
+//
+// `npm run bench` measures them with all the others, in its one process.
 
-import koffi from 'koffi'
 import { IndirectMemory2D } from 'indirect-buffer'
+import koffi from 'koffi'
 import { testLibraryPath } from '../examples/testlib'
 import { type BenchCase, defineCase, ensureGc, runBenchmarks } from './harness'
+import { warmUp } from './warmup'
 
 type RowAt = (table: bigint | readonly string[], r: number) => bigint
 
@@ -46,6 +49,7 @@ export function stringCases(): BenchCase<unknown>[] {
   const call = rowAt()
   return [
     defineCase({
+      group: 'construction',
       name: `fromStrings(${COUNT} short strings)`,
       baselineName: `koffi row_at(Array of ${COUNT} strings)`,
       target: { max: 3 },
@@ -70,6 +74,7 @@ export function stringCases(): BenchCase<unknown>[] {
       },
     }),
     defineCase({
+      group: 'native calls',
       name: `row_at(fromStrings.pointer) ${COUNT} strings`,
       baselineName: `koffi row_at(Array of ${COUNT} strings)`,
       target: { max: 0.1 },
@@ -85,6 +90,7 @@ export function stringCases(): BenchCase<unknown>[] {
       teardown: (s) => void s.list.release(),
     }),
     defineCase({
+      group: 'construction',
       name: `createRagged ${RAGGED_ROWS} rows of 1–1999 d`,
       baselineName: `createMemory ${RAGGED_ROWS}×${raggedElements / RAGGED_ROWS} d`,
       note: `the same ${((raggedElements * 8) / 1e6).toFixed(1)} MB of doubles, zero-filled, with its row table; rows aligned for the format on both sides. Report only (no target in the issue).`,
@@ -114,5 +120,5 @@ export function stringCases(): BenchCase<unknown>[] {
 
 if (require.main === module) {
   ensureGc()
-  runBenchmarks(stringCases())
+  void runBenchmarks(stringCases(), () => warmUp())
 }
