@@ -66,6 +66,11 @@ export declare class NativeMatrix {
    * on release. `ERR_NO_EXTERNAL_BUFFERS` where the runtime refuses them: never a silent copy.
    */
   rowExternal(r: number): unknown
+  /**
+   * An external ArrayBuffer over the row-pointer table itself (`rows` entries of 8 bytes), so that the facade
+   * reads the row pointers of a table used in place without a call per access. Detached like row views.
+   */
+  tableExternal(): unknown
   /** Whether the table is a foreign one read in place. */
   inPlace(): boolean
   /** Whether the rows were given their own lengths. */

@@ -163,12 +163,22 @@ function getBool(this: Shell, r: number, c: number): ElementValue {
   }
   return getChecked(this[STATE], r, c)
 }
-/** DataView rows: foreign byte order, unaligned rows, float16 without Float16Array. */
+/**
+ * DataView rows: foreign byte order, unaligned rows, float16 without Float16Array. A view spans exactly its row,
+ * so a DataView read past the row's end throws (RangeError), as one over a detached buffer does (TypeError):
+ * either goes to the checked path, which gives the contract's error.
+ */
 function getView(this: Shell, r: number, c: number): ElementValue {
   const s = this[STATE]
-  if (typeof r === 'number' && typeof c === 'number' && c >>> 0 === c && c < s.rowLength(r)) {
+  if (typeof r === 'number' && typeof c === 'number' && (c >>> 0) === c) {
     const row = s.rowCache[r] as DataView | undefined
-    if (row !== undefined && rowAttached(s, r) && (s.table === undefined || viewCurrent(s, r))) return viewGet(s, row, c)
+    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
+      try {
+        return viewGet(s, row, c)
+      } catch {
+        // out of the row, or detached: the checked path says which
+      }
+    }
   }
   return getChecked(s, r, c)
 }

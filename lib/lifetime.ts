@@ -2,7 +2,7 @@
 // the synchronous code that read its address, exports (acquire, withPointer) and release.
 //
 // Nothing here is process-wide machinery: no async_hooks, no promise hooks, no timers. A pointer read costs an
-// array push and, once per turn of synchronous code, one queueMicrotask; asynchronous native calls are covered
+// array push and, once per turn of synchronous code, one promise reaction; asynchronous native calls are covered
 // only by an explicit hold (an export), which is what the documentation shows.
 
 import { makeError } from './errors.js'
@@ -63,6 +63,7 @@ function latchTree(s: State): void {
 // emptied by a microtask, i.e. right after the synchronous code that read the address has returned.
 
 let held: (State | undefined)[] = []
+const settled = Promise.resolve()
 let flushQueued = false
 let epoch = 1
 
@@ -77,7 +78,9 @@ export function holdThroughSyncCode(s: State): void {
   if (s.holdEpoch === epoch) return
   if (!flushQueued) {
     flushQueued = true
-    queueMicrotask(flush)
+    // A reaction on a settled promise: a microtask, like queueMicrotask, at a third of its cost in Node
+    // (which wraps every queueMicrotask callback in an async resource: ~200 ns against ~65 ns).
+    settled.then(flush)
   }
   s.holdSlot = held.push(s) - 1
   s.holdEpoch = epoch
@@ -217,6 +220,8 @@ function releaseTree(s: State): void {
   s.segBuffers = []
   s.keep = []
   s.rowAddresses = undefined
+  s.table = undefined
+  s.tableAddresses = undefined
   const children = s.children
   s.children = undefined
   for (const ref of children ?? []) {

@@ -1,7 +1,7 @@
 // Where the rows of a matrix are, and the zero-copy views over them: row(i), rowViews(), rowBytes(i), the
 // element cache's views, and the row addresses.
 
-import { BOOL, DV, kindOf, NATIVE } from './access.js'
+import { BOOL, DV, kindOf, NATIVE, viewCurrent } from './access.js'
 import { resolveIndex } from './args.js'
 import { makeError } from './errors.js'
 import type { AnyTypedArray, FormatDescription, TypedArrayConstructor } from './formats.js'
@@ -12,7 +12,11 @@ type Native = NonNullable<State['native']>
 
 /** The address of row `i` (checked for null: a NULL entry of a table read in place is met here). */
 export function rowAddress(s: State, i: number): bigint {
-  const address = s.inPlace ? (s.native as Native).rowPointer(i) : rowAddresses(s)[i]
+  const address = !s.inPlace
+    ? rowAddresses(s)[i]
+    : tableView(s) !== undefined
+      ? (s.tableAddresses as BigUint64Array)[i]
+      : (s.native as Native).rowPointer(i)
   if (address === 0n) throw makeError('ERR_NULL_POINTER', `row ${i} of the table is a null pointer`)
   return address
 }
@@ -20,6 +24,27 @@ export function rowAddress(s: State, i: number): bigint {
 /** Every row address of a table that is not read in place, fetched once (JS memory never moves). */
 export function rowAddresses(s: State): BigUint64Array {
   return (s.rowAddresses ??= (s.native as Native).rowPointers())
+}
+
+/**
+ * The row table of a matrix read in place, seen through an external buffer: every access reads the current row
+ * pointer from it without a call into the binding. Undefined where the runtime refuses external buffers.
+ */
+function tableView(s: State): Uint32Array | undefined {
+  if (s.table !== undefined || s.rows === 0) return s.table
+  const native = s.native as Native
+  const nanny = s.nanny as NonNullable<State['nanny']>
+  let buffer: ArrayBuffer
+  try {
+    buffer = nanny.rowBuffer((s.pointer ??= native.pointer()), s.rows * 8, () => native.tableExternal() as ArrayBuffer)
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_NO_EXTERNAL_BUFFERS') return undefined
+    throw e
+  }
+  s.tableAddresses = new BigUint64Array(buffer)
+  s.viewedAt = new Uint32Array(2 * s.rows)
+  s.table = new Uint32Array(buffer)
+  return s.table
 }
 
 /** Row `i` as a buffer and a byte offset: its JS memory, or an external buffer over native memory. */
@@ -65,7 +90,7 @@ function rowsAligned(s: State): boolean {
 export function cachedRow(s: State, i: number): CachedRow | undefined {
   if (s.kind === NATIVE) return undefined
   const hit = s.rowCache[i]
-  if (hit !== undefined) return hit
+  if (hit !== undefined && (s.table === undefined || viewCurrent(s, i))) return hit
   let buffer: ArrayBufferLike
   let offset: number
   try {
@@ -83,6 +108,13 @@ export function cachedRow(s: State, i: number): CachedRow | undefined {
       ? new DataView(buffer, offset, s.rowLength(i) * f.itemsize)
       : new (f.ArrayType as TypedArrayConstructor)(buffer, offset, s.rowLength(i))
   if (!s.inPlace) s.rowCache[i] = row
+  else if (s.table !== undefined) {
+    // Cached with the table entry it was made for: the fast paths compare it with the entry C holds now.
+    const v = s.viewedAt as Uint32Array
+    v[2 * i] = s.table[2 * i]
+    v[2 * i + 1] = s.table[2 * i + 1]
+    s.rowCache[i] = row
+  }
   return row
 }
 
@@ -112,7 +144,7 @@ function checkViewable(s: State): void {
 export function rowView(s: State, i: number): AnyTypedArray {
   if (typeof i === 'number' && i >>> 0 === i && !s.readonly && s.kind <= BOOL) {
     const row = s.rowCache[i]
-    if (row !== undefined) {
+    if (row !== undefined && (s.table === undefined || viewCurrent(s, i))) {
       const plane = s.plane
       const k = plane === undefined ? -1 : plane.segmentOfRow[i]
       if (k < 0 || s.guards[k].length === s.guardLengths[k]) return row as AnyTypedArray
@@ -143,7 +175,7 @@ export function allRowViews(s: State): AnyTypedArray[] {
   checkViewable(s)
   const Ctor = rowType(s.format)
   const out = new Array<AnyTypedArray>(s.rows)
-  const cache = s.kind <= BOOL ? s.rowCache : []
+  const cache = s.kind <= BOOL && !s.inPlace ? s.rowCache : []
   for (let r = 0; r < out.length; r++) out[r] = (cache[r] as AnyTypedArray | undefined) ?? makeRowView(s, r, Ctor)
   return out
 }
