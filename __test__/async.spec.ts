@@ -212,10 +212,16 @@ test.serial('no API installs an async_hooks hook or a promise hook', async (t) =
   const v8 = require('node:v8') as { promiseHooks?: Record<string, (...a: unknown[]) => unknown> }
   const calls: string[] = []
   const originalCreateHook = asyncHooks.createHook
-  asyncHooks.createHook = (...a: unknown[]) => (calls.push('createHook'), originalCreateHook(...a))
+  asyncHooks.createHook = (...a: unknown[]) => {
+    calls.push('createHook')
+    return originalCreateHook(...a)
+  }
   const originals = { ...v8.promiseHooks }
   for (const name of Object.keys(originals)) {
-    ;(v8.promiseHooks as Record<string, unknown>)[name] = (...a: unknown[]) => (calls.push(name), originals[name](...a))
+    ;(v8.promiseHooks as Record<string, unknown>)[name] = (...a: unknown[]) => {
+      calls.push(name)
+      return originals[name](...a)
+    }
   }
   syncBuiltinESMExports()
   try {

@@ -180,7 +180,7 @@ test('NULL-terminated tables: native code reads the NULL after the last row; row
 test('fromStringArray wraps a char ** up to its NULL entry or count, measuring strlen + 1 per row', (t) => {
   const f = NativeFormat.parse('B')
   const strings = ['héllo', '', 'wörld ✓']
-  const encoded = strings.map((s) => new TextEncoder().encode(s + '\0'))
+  const encoded = strings.map((s) => new TextEncoder().encode(`${s}\0`))
   const owner = NativeMatrix.overJsMemory(f, 0, encoded, Uint32Array.from(encoded.keys()), new Float64Array(encoded.length), {
     rowLengths: encoded.map((e) => e.length),
     nullTerminated: true,

@@ -3,7 +3,7 @@
 // collection, Buffers / ArrayBuffers / rows of different buffers / iterables, and native code reading and
 // writing the rows through the collection's pointer.
 
-import test, { type ExecutionContext } from 'ava'
+import test from 'ava'
 import { BufferCollection2D, IndirectMemory2D } from 'indirect-buffer'
 import { expectValues, testlib, throwsCode } from './helpers/native-views.js'
 

@@ -40,6 +40,7 @@ import {
   type SideSpec,
   shadow,
   show,
+  type TypedArrayCtor,
   type Value,
 } from './helpers/copy-reference.js'
 
@@ -369,7 +370,9 @@ function checkCopy(src: Built, dst: Built, opts: CopyOptions, copy: () => void):
     assert.equal(got.length, expected.length, 'rows of the values target')
     expected.forEach((row, r) => {
       assert.equal(got[r].length, row.length, `length of row ${r} of the values target`)
-      row.forEach((v, c) => assert.ok(Object.is(got[r][c], v), `values target (${r}, ${c}): got ${show(got[r][c])}, expected ${show(v)}`))
+      row.forEach((v, c) => {
+        assert.ok(Object.is(got[r][c], v), `values target (${r}, ${c}): got ${show(got[r][c])}, expected ${show(v)}`)
+      })
     })
     assertUnchanged(src.buffers, srcBefore, 'the source')
     return
@@ -903,7 +906,7 @@ test('the checks run in the contract order and the first failing one wins: read-
 // toTypedArray / toArray
 
 /** The TypedArray class `toTypedArray` returns for a format, and the native format of its elements. */
-function nativeArrayOf(format: string): { Ctor: Function; format: string } {
+function nativeArrayOf(format: string): { Ctor: TypedArrayCtor; format: string } {
   const kind = parseFormat(format).kind
   switch (kind) {
     case 'bool':
@@ -961,12 +964,12 @@ test("toTypedArray({ order: 'C' | 'F' }) and toArray() of every matrix kind and 
         assert.equal(arr.length, rows)
         want.forEach((row, r) => {
           assert.equal(arr[r].length, cols, `toArray row ${r} length`)
-          row.forEach((v, c) =>
+          row.forEach((v, c) => {
             assert.ok(
               Object.is(arr[r][c], v) || (Number.isNaN(arr[r][c]) && Number.isNaN(v)),
               `toArray (${r}, ${c}): ${show(arr[r][c])}, expected ${show(v)}`,
-            ),
-          )
+            )
+          })
         })
         assertUnchanged(b.buffers, before, 'the matrix (toTypedArray / toArray read only)')
       },

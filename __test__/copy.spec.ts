@@ -19,6 +19,7 @@ import {
   type Side,
   shadow,
   show,
+  type TypedArrayCtor,
   type Value,
 } from './helpers/copy-reference.js'
 
@@ -40,7 +41,11 @@ function make(format: string, values: Value[][], opts: { readonly?: boolean; col
   const rows = values.length
   const cols = opts.cols ?? (rows > 0 ? values[0].length : 0)
   const m = IndirectMemory2D.createMemory({ rows, cols, format })
-  values.forEach((row, r) => row.forEach((v, c) => m.set(r, c, v as never)))
+  values.forEach((row, r) => {
+    row.forEach((v, c) => {
+      m.set(r, c, v as never)
+    })
+  })
   if (opts.readonly) m.makeReadOnly()
   return m
 }
@@ -49,13 +54,13 @@ function make(format: string, values: Value[][], opts: { readonly?: boolean; col
 function expectValues(t: ExecutionContext, m: Matrix, expected: Value[][], label = ''): void {
   t.deepEqual(m.shape, [expected.length, expected.length > 0 ? expected[0].length : m.cols], `${label} shape`)
   const arr = m.toArray()
-  expected.forEach((row, r) =>
+  expected.forEach((row, r) => {
     row.forEach((v, c) => {
       const got = m.get(r, c)
       if (!Object.is(got, v)) t.fail(`${label} get(${r}, ${c}) = ${show(got)}, expected ${show(v)}`)
       if (!Object.is(arr[r][c], v)) t.fail(`${label} toArray()[${r}][${c}] = ${show(arr[r][c])}, expected ${show(v)}`)
-    }),
-  )
+    })
+  })
   t.pass()
 }
 
@@ -1386,7 +1391,7 @@ test('objects that are not 2-D sources at all (a plain object, a string, a numbe
 // toTypedArray / toArray
 
 test("toTypedArray({ order: 'C' }) and ({ order: 'F' }): row-major and column-major copies in the native TypedArray of the format", (t) => {
-  const cases: [string, Value[][], Function, (number | bigint)[], (number | bigint)[]][] = [
+  const cases: [string, Value[][], TypedArrayCtor, (number | bigint)[], (number | bigint)[]][] = [
     [
       'd',
       [
@@ -1455,9 +1460,9 @@ test("toTypedArray({ order: 'C' }) and ({ order: 'F' }): row-major and column-ma
       t.is(Object.getPrototypeOf(got), Ctor.prototype, `${format} ${order}: ${got.constructor.name}`)
       const list = Array.from(got as ArrayLike<number | bigint>)
       t.is(list.length, want.length)
-      want.forEach((w, i) =>
-        t.true(Object.is(list[i], w), `${format} ${order ?? 'default'} [${i}] = ${show(list[i])}, expected ${show(w)}`),
-      )
+      want.forEach((w, i) => {
+        t.true(Object.is(list[i], w), `${format} ${order ?? 'default'} [${i}] = ${show(list[i])}, expected ${show(w)}`)
+      })
     }
     expectValues(t, m, values, format)
     // a copy: writing to it leaves the matrix alone

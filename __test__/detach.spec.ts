@@ -301,9 +301,10 @@ function makeViews(tracker: CollectionTracker): IndirectMemory2D[] {
 
 function checkViews(t: ExecutionContext, holder: { views?: IndirectMemory2D[] }, round: number): void {
   const lib = testlib()
-  const views = holder.views!
+  const views = holder.views
+  if (views === undefined) throw new Error(`round ${round}: holder.views is not set`)
   for (let v = 0; v < views.length; v++) {
-    const m = views[v]
+    const m: IndirectMemory2D = views[v]
     t.deepEqual(m.toArray(), VIEW_EXPECTED[v], `round ${round}: view ${v} through get`)
     const sum = VIEW_EXPECTED[v].flat().reduce((x, y) => x + y, 0)
     t.is(lib.sum2d(m.pointer, m.rows, m.cols), sum, `round ${round}: view ${v} through sum2d`)
@@ -340,7 +341,8 @@ function makeCollection(tracker: CollectionTracker): BufferCollection2D {
 }
 
 function checkCollection(t: ExecutionContext, holder: { m?: BufferCollection2D }, round: number): void {
-  const m = holder.m!
+  const m = holder.m
+  if (m === undefined) throw new Error(`round ${round}: holder.m is not set`)
   let expected = 0
   for (let r = 0; r < ROWS; r++) for (let c = 0; c < COLS; c++) expected += r * 1000 + c
   let js = 0

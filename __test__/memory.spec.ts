@@ -404,7 +404,7 @@ test('row views share memory with get/set in both directions', (t) => {
 })
 
 test('rowViews returns rows views of the format TypedArray, each cols long', (t) => {
-  const classes: [string, Function][] = [
+  const classes: [string, new (...args: never[]) => unknown][] = [
     ['d', Float64Array],
     ['<d', Float64Array],
     ['float64', Float64Array],

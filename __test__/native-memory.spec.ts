@@ -85,13 +85,23 @@ test.serial('garbage collection frees exactly once, and only after the matrix an
   let view: Float64Array | undefined
   ;(() => {
     const table = lib.make2d(2, 3)
-    const m = IndirectMemory2D.fromPointer(table, 2, 3, 'd', { free: (a) => (frees++, lib.free2d(a, 2, 3)) })
+    const m = IndirectMemory2D.fromPointer(table, 2, 3, 'd', {
+      free: (a) => {
+        frees++
+        return lib.free2d(a, 2, 3)
+      },
+    })
     view = m.row(1) as Float64Array
     view[2] = 42
   })()
   ;(() => {
     const table = lib.make2d(2, 3)
-    IndirectMemory2D.fromPointer(table, 2, 3, 'd', { free: (a) => (frees++, lib.free2d(a, 2, 3)) }).set(0, 0, 1)
+    IndirectMemory2D.fromPointer(table, 2, 3, 'd', {
+      free: (a) => {
+        frees++
+        return lib.free2d(a, 2, 3)
+      },
+    }).set(0, 0, 1)
   })()
   await collect()
   t.is(frees, 1, 'the matrix without views is freed by GC')
@@ -108,13 +118,20 @@ test.serial('garbage collection frees exactly once, and only after the matrix an
 test.serial('owner is kept alive as long as the matrix or a view lives', async (t) => {
   const collected: string[] = []
   const registry = new FinalizationRegistry<string>((what) => collected.push(what))
+  // biome-ignore lint/correctness/noUnusedVariables: write-only on purpose, a GC root that keeps the view (and so the owner) alive
   let view: Float64Array | undefined
   let frees = 0
   ;(() => {
     const owner = { name: 'owner' }
     registry.register(owner, 'owner')
     const table = lib.make2d(1, 2)
-    const m = IndirectMemory2D.fromPointer(table, 1, 2, 'd', { owner, free: (a) => (frees++, lib.free2d(a, 1, 2)) })
+    const m = IndirectMemory2D.fromPointer(table, 1, 2, 'd', {
+      owner,
+      free: (a) => {
+        frees++
+        return lib.free2d(a, 1, 2)
+      },
+    })
     view = m.row(0) as Float64Array
   })()
   await collect()
@@ -335,12 +352,21 @@ test.serial('an async native call through withPointer keeps a wrapped matrix (an
   // Start the call in a function of its own, so that no closure still alive captures the matrix.
   const start = (): Promise<number> => {
     const table = lib.make2d(50, 40)
-    const m = IndirectMemory2D.fromPointer(table, 50, 40, 'd', { free: (a) => (frees++, lib.free2d(a, 50, 40)) })
+    const m = IndirectMemory2D.fromPointer(table, 50, 40, 'd', {
+      free: (a) => {
+        frees++
+        return lib.free2d(a, 50, 40)
+      },
+    })
     for (const row of m.rowViews()) (row as Float64Array).fill(2)
     return m.withPointer(
       (address) =>
         new Promise<number>((resolve, reject) =>
-          lib.scale2d_slow.async(address, 50, 40, 3, 600, (err, res) => ((settled = true), err ? reject(err) : resolve(res))),
+          lib.scale2d_slow.async(address, 50, 40, 3, 600, (err, res) => {
+            settled = true
+            if (err) reject(err)
+            else resolve(res)
+          }),
         ),
     )
   }

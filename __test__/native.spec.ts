@@ -117,7 +117,10 @@ test('byte_at sees element bytes in the format byte order (d, >i, q, records)', 
   for (const format of formats) {
     const m = IndirectMemory2D.createMemory({ rows: 3, cols: 2, format })
     if (m.dtype === 'record') {
-      for (let r = 0; r < 3; r++) m.rowBytes(r).forEach((_, i, a) => (a[i] = (r * 50 + i) & 0xff))
+      for (let r = 0; r < 3; r++)
+        m.rowBytes(r).forEach((_, i, a) => {
+          a[i] = (r * 50 + i) & 0xff
+        })
     } else {
       for (let r = 0; r < 3; r++) {
         for (let c = 0; c < 2; c++)
@@ -189,7 +192,9 @@ test('an export pointer stays valid after the matrix is dropped and collected', 
     for (let k = 0; k < 20; k++)
       IndirectMemory2D.createMemory({ rows: 50, cols: 20, format: 'd' })
         .rowViews()
-        .forEach((v) => v.fill(-1))
+        .forEach((v) => {
+          v.fill(-1)
+        })
   }
   t.is(lib.sum2d(exp.pointer, exp.rows, exp.cols), (999 * 1000) / 2)
   exp.release()

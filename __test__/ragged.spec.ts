@@ -42,7 +42,9 @@ function expectRagged(t: ExecutionContext, m: RaggedLike, model: readonly (reado
   t.deepEqual(m.shape, [model.length, longest], `${label} shape is [rows, longest row]`)
   t.is(m.cols, longest, `${label} cols`)
   t.deepEqual(m.rowLengths(), lengths, `${label} rowLengths()`)
-  lengths.forEach((n, i) => t.is(m.rowLength(i), n, `${label} rowLength(${i})`))
+  lengths.forEach((n, i) => {
+    t.is(m.rowLength(i), n, `${label} rowLength(${i})`)
+  })
   t.is(m.nbytes, lengths.reduce((a, n) => a + n, 0) * m.itemsize, `${label} nbytes is the sum of the rows' bytes`)
   t.deepEqual(
     m.toArray(),
@@ -116,7 +118,12 @@ test('createRagged: mixed lengths, values through set and row views, bounds per 
   const lengths = [4, 1, 7, 2]
   const m = IndirectMemory2D.createRagged({ rowLengths: lengths, format: 'd' })
   const model = lengths.map((n, r) => Array.from({ length: n }, (_, c) => r * 10 + c + 0.5))
-  model.forEach((row, r) => row.forEach((v, c) => (r % 2 === 0 ? m.set(r, c, v) : (m.row(r)[c] = v))))
+  model.forEach((row, r) => {
+    row.forEach((v, c) => {
+      if (r % 2 === 0) m.set(r, c, v)
+      else m.row(r)[c] = v
+    })
+  })
   expectRagged(t, m, model)
   t.deepEqual(Array.from(m.row(2)), model[2])
   expectRowBounds(t, m, -1.25)
@@ -480,7 +487,11 @@ function apply(model: number[][], m: IndirectMemory2D | BufferCollection2D, op: 
   if (op.kind === 'native') {
     const lengths = model.map((row) => row.length)
     lib.fill_ragged(m.pointer, model.length, sizes(lengths), op.v)
-    model.forEach((row, r) => row.forEach((_, c) => (row[c] = op.v + r * 1000 + c)))
+    model.forEach((row, r) => {
+      row.forEach((_, c) => {
+        row[c] = op.v + r * 1000 + c
+      })
+    })
     return
   }
   const r = resolve(op.r, model.length)

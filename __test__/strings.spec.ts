@@ -234,7 +234,12 @@ test.serial('fromStringArray: garbage collection calls the nanny exactly once', 
   ;(() => {
     const address = lib.make_strv('gc,me', COMMA)
     if (address === null) throw new Error('make_strv returned NULL')
-    const m = IndirectMemory2D.fromStringArray(address, { free: (a: bigint) => (frees++, lib.free_strv(a)) })
+    const m = IndirectMemory2D.fromStringArray(address, {
+      free: (a: bigint) => {
+        frees++
+        return lib.free_strv(a)
+      },
+    })
     t.deepEqual(m.toStrings(), ['gc', 'me'])
   })()
   t.is(lib.live_strv(), live + 1)

@@ -3,11 +3,9 @@
 // with strides and offsets in elements, negative and spaced row strides, column-major memory), the format
 // override, read-only views, the exact errors, and native code (koffi) reading and writing through the views.
 
-import test, { type ExecutionContext } from 'ava'
+import test from 'ava'
 import { BufferCollection2D, IndirectMemory2D } from 'indirect-buffer'
 import { expectValues, testlib, throwsCode } from './helpers/native-views.js'
-
-type Matrix = IndirectMemory2D | BufferCollection2D
 
 /** 0, 1, 2, … as a Float64Array. */
 function iota(n: number, start = 0): Float64Array {

@@ -43,7 +43,8 @@ const AV_CH_LAYOUT_STEREO = 0x3n // AV_CH_FRONT_LEFT | AV_CH_FRONT_RIGHT
 
 // struct AVChannelLayout { enum AVChannelOrder order; int nb_channels; union { uint64_t mask; AVChannelCustom *map; } u; void *opaque; }
 // For the native order only `u.mask` is used, and both union members are 8 bytes: a uint64 field is the union.
-const AVChannelLayout = koffi.struct('AVChannelLayout', { order: 'int', nb_channels: 'int', mask: 'uint64_t', opaque: 'void *' })
+// Registered by name: the prototypes below refer to it as `AVChannelLayout *`.
+koffi.struct('AVChannelLayout', { order: 'int', nb_channels: 'int', mask: 'uint64_t', opaque: 'void *' })
 const stereo = { order: AV_CHANNEL_ORDER_NATIVE, nb_channels: 2, mask: AV_CH_LAYOUT_STEREO, opaque: null }
 
 type Ptr = bigint

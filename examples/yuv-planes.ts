@@ -212,13 +212,13 @@ try {
     )
     // Smooth planes at quality 90: JPEG moves a sample by a level or two (measured: max 2, mean 0.45).
     const diffs = [difference(Y, dy), difference(U, du), difference(V, dv)]
-    ;['Y', 'U', 'V'].forEach((name, id) =>
+    ;['Y', 'U', 'V'].forEach((name, id) => {
       checks.check(
         `decoded ${name} plane == original within JPEG's loss (max ≤ 3, mean ≤ 1)`,
         diffs[id].max <= 3 && diffs[id].mean <= 1,
         show(diffs[id]),
-      ),
-    )
+      )
+    })
     let raggedCode: unknown
     try {
       decoded.toTypedArray()

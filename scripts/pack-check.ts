@@ -226,7 +226,7 @@ function findPackageRoot(): string {
       if (fs.existsSync(manifest)) {
         try {
           const parsed: unknown = JSON.parse(fs.readFileSync(manifest, 'utf8'))
-          if (isRecord(parsed) && parsed['name'] === 'indirect-buffer' && isRecord(parsed['napi'])) return dir
+          if (isRecord(parsed) && parsed.name === 'indirect-buffer' && isRecord(parsed.napi)) return dir
         } catch {
           // not this one
         }
@@ -242,9 +242,9 @@ function findPackageRoot(): string {
 /** npm's JavaScript entry point (npm-cli.js), run with this very node binary. */
 function findNpmCli(): string {
   const candidates: string[] = []
-  const execPath = process.env['npm_execpath']
+  const execPath = process.env.npm_execpath
   if (execPath !== undefined && path.basename(execPath) === 'npm-cli.js') candidates.push(execPath)
-  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (dir === '') continue
     const npm = path.join(dir, 'npm')
     if (isExecutableFile(npm)) candidates.push(fs.realpathSync(npm))
@@ -261,8 +261,8 @@ function hostIsLinuxX64Gnu(): { ok: boolean; description: string } {
   let libc = 'unknown-libc'
   if (process.platform === 'linux') {
     const report: unknown = process.report?.getReport()
-    const header = isRecord(report) ? report['header'] : undefined
-    libc = isRecord(header) && typeof header['glibcVersionRuntime'] === 'string' ? 'gnu' : 'musl'
+    const header = isRecord(report) ? report.header : undefined
+    libc = isRecord(header) && typeof header.glibcVersionRuntime === 'string' ? 'gnu' : 'musl'
   }
   const description = `${process.platform}-${process.arch}${process.platform === 'linux' ? `-${libc}` : ''}`
   return { ok: description === HOST_PLATFORM, description }
@@ -304,14 +304,14 @@ function parsePackJson(stdout: string, what: string): { filename: string; files:
     throw new CheckError(`npm pack --json for ${what} printed something that is not JSON:\n${tail(stdout)}`)
   }
   const first: unknown = Array.isArray(parsed) ? parsed[0] : undefined
-  if (!isRecord(first) || typeof first['filename'] !== 'string' || !Array.isArray(first['files'])) {
+  if (!isRecord(first) || typeof first.filename !== 'string' || !Array.isArray(first.files)) {
     throw new CheckError(`npm pack --json for ${what}: unexpected output:\n${tail(stdout)}`)
   }
   const files: PackedFile[] = []
-  for (const file of first['files'] as unknown[]) {
-    if (isRecord(file) && typeof file['path'] === 'string') files.push({ path: file['path'] })
+  for (const file of first.files as unknown[]) {
+    if (isRecord(file) && typeof file.path === 'string') files.push({ path: file.path })
   }
-  return { filename: first['filename'], files }
+  return { filename: first.filename, files }
 }
 
 // ---------------------------------------------------------------------------
@@ -448,7 +448,7 @@ function main(): number {
   let npmCli: string | undefined
   let tmp: string | undefined
 
-  const keep = process.env['PACK_CHECK_KEEP'] === '1'
+  const keep = process.env.PACK_CHECK_KEEP === '1'
   const cleanup = (): void => {
     if (tmp !== undefined && !keep) fs.rmSync(tmp, { recursive: true, force: true })
   }
@@ -472,12 +472,12 @@ function main(): number {
       rootPkg = readJson(path.join(root, 'package.json'))
       rootName = stringField(rootPkg, 'name', 'package.json')
       rootVersion = stringField(rootPkg, 'version', 'package.json')
-      const napi = rootPkg['napi']
-      if (!isRecord(napi) || !Array.isArray(napi['targets']) || napi['targets'].length === 0) {
+      const napi = rootPkg.napi
+      if (!isRecord(napi) || !Array.isArray(napi.targets) || napi.targets.length === 0) {
         throw new CheckError('package.json: "napi.targets" is missing or empty')
       }
-      binaryName = typeof napi['binaryName'] === 'string' ? napi['binaryName'] : 'index'
-      targets = (napi['targets'] as unknown[]).map((triple) => {
+      binaryName = typeof napi.binaryName === 'string' ? napi.binaryName : 'index'
+      targets = (napi.targets as unknown[]).map((triple) => {
         if (typeof triple !== 'string') throw new CheckError('package.json: "napi.targets" holds a non-string')
         return parseTriple(triple)
       })
@@ -533,25 +533,21 @@ function main(): number {
         const expect = (key: string, ok: boolean, wanted: string): void => {
           if (!ok) problems.push(`${where}: "${key}" should be ${wanted}, is ${JSON.stringify(platformPkg[key])}`)
         }
-        expect('name', platformPkg['name'] === `${rootName}-${target.platformArchAbi}`, `${rootName}-${target.platformArchAbi}`)
-        expect('version', platformPkg['version'] === rootVersion, rootVersion)
-        expect('main', platformPkg['main'] === nodeFile, nodeFile)
-        expect('files', sameStringArray(platformPkg['files'], [nodeFile]), JSON.stringify([nodeFile]))
-        expect('os', sameStringArray(platformPkg['os'], [target.platform]), JSON.stringify([target.platform]))
-        expect('cpu', sameStringArray(platformPkg['cpu'], [target.arch]), JSON.stringify([target.arch]))
+        expect('name', platformPkg.name === `${rootName}-${target.platformArchAbi}`, `${rootName}-${target.platformArchAbi}`)
+        expect('version', platformPkg.version === rootVersion, rootVersion)
+        expect('main', platformPkg.main === nodeFile, nodeFile)
+        expect('files', sameStringArray(platformPkg.files, [nodeFile]), JSON.stringify([nodeFile]))
+        expect('os', sameStringArray(platformPkg.os, [target.platform]), JSON.stringify([target.platform]))
+        expect('cpu', sameStringArray(platformPkg.cpu, [target.arch]), JSON.stringify([target.arch]))
         const libc = expectedLibc(target)
         expect(
           'libc',
-          libc === undefined ? platformPkg['libc'] === undefined : sameStringArray(platformPkg['libc'], libc),
+          libc === undefined ? platformPkg.libc === undefined : sameStringArray(platformPkg.libc, libc),
           libc === undefined ? 'absent' : JSON.stringify(libc),
         )
-        expect('license', platformPkg['license'] === pkg['license'], JSON.stringify(pkg['license']))
-        expect('engines', JSON.stringify(platformPkg['engines']) === JSON.stringify(pkg['engines']), JSON.stringify(pkg['engines']))
-        expect(
-          'repository',
-          JSON.stringify(platformPkg['repository']) === JSON.stringify(pkg['repository']),
-          JSON.stringify(pkg['repository']),
-        )
+        expect('license', platformPkg.license === pkg.license, JSON.stringify(pkg.license))
+        expect('engines', JSON.stringify(platformPkg.engines) === JSON.stringify(pkg.engines), JSON.stringify(pkg.engines))
+        expect('repository', JSON.stringify(platformPkg.repository) === JSON.stringify(pkg.repository), JSON.stringify(pkg.repository))
         if (!fs.existsSync(path.join(dir, 'README.md'))) problems.push(`npm/${target.platformArchAbi}/README.md is missing`)
       }
       if (problems.length > 0) throw new CheckError(problems.join('; '))
@@ -610,9 +606,9 @@ function main(): number {
       const seen: unknown = JSON.parse(probe.stdout)
       if (
         !isRecord(seen) ||
-        !sameStringArray(seen['dirs'], [dirs.bin]) ||
-        !sameStringArray(seen['entries'], ['node', 'npm']) ||
-        !sameStringArray(seen['found'], [])
+        !sameStringArray(seen.dirs, [dirs.bin]) ||
+        !sameStringArray(seen.entries, ['node', 'npm']) ||
+        !sameStringArray(seen.found, [])
       ) {
         throw new CheckError(`node sees an unexpected PATH: ${probe.stdout.trim()}`)
       }
@@ -683,7 +679,7 @@ function main(): number {
       if (missing.length > 0) throw new CheckError(`${packed.filename} lacks ${missing.join(', ')}`)
       const packedManifest = run('tar', ['-xzOf', tarball, 'package/package.json'], { cwd: dirs.tarballs })
       const manifest: unknown = JSON.parse(packedManifest.stdout)
-      const packedOptional = isRecord(manifest) ? manifest['optionalDependencies'] : undefined
+      const packedOptional = isRecord(manifest) ? manifest.optionalDependencies : undefined
       if (JSON.stringify(packedOptional) !== JSON.stringify(optionalDependencies)) {
         throw new CheckError(`${packed.filename}: optionalDependencies are ${JSON.stringify(packedOptional)}`)
       }
@@ -707,8 +703,7 @@ function main(): number {
       })
       const modules = path.join(dirs.project, 'node_modules')
       const installedPkg = readJson(path.join(modules, rootName, 'package.json'))
-      if (installedPkg['version'] !== rootVersion)
-        throw new CheckError(`installed ${rootName} has version ${String(installedPkg['version'])}`)
+      if (installedPkg.version !== rootVersion) throw new CheckError(`installed ${rootName} has version ${String(installedPkg.version)}`)
       const addon = path.join(modules, `${rootName}-${HOST_PLATFORM}`, `${binaryName}.${HOST_PLATFORM}.node`)
       if (!fs.existsSync(addon)) throw new CheckError(`${path.relative(dirs.project, addon)} was not installed`)
       const strays = listFiles(modules).filter((file) => file.endsWith('.node') && path.join(modules, file) !== addon)
@@ -764,8 +759,8 @@ function main(): number {
 
     // 10. the ES module entry by file path, and Bun and Deno loading both entries (where test.sh gives them)
     const runtimes: { name: string; command: string; args: string[] }[] = [{ name: 'node', command: path.join(dirs.bin, 'node'), args: [] }]
-    const bun = process.env['PACK_CHECK_BUN']
-    const deno = process.env['PACK_CHECK_DENO']
+    const bun = process.env.PACK_CHECK_BUN
+    const deno = process.env.PACK_CHECK_DENO
     if (bun) runtimes.push({ name: 'bun', command: bun, args: [] })
     if (deno) runtimes.push({ name: 'deno', command: deno, args: ['run', '--allow-ffi', '--allow-read'] })
     const loaders = [
@@ -807,7 +802,7 @@ function main(): number {
       )
       const done: string[] = []
       for (const runtime of runtimes) {
-        for (const loader of [loaders[0]!, loaders[2]!]) {
+        for (const loader of [loaders[0], loaders[2]]) {
           fs.writeFileSync(path.join(app, loader.file), loader.source)
           const out = runOk(runtime.command, [...runtime.args, loader.file], { cwd: app, env }).stdout.trim()
           if (out !== 'loaded: 1.5') throw new CheckError(`${runtime.name} ${loader.file} printed ${JSON.stringify(out)}`)
@@ -820,7 +815,7 @@ function main(): number {
     // 12. the published typings in default projects, no @types/node, no lib: TypeScript 5 and 7, CJS and ESM
     const compilers: { name: string; tsc: string | undefined }[] = [
       { name: 'TypeScript 5', tsc: resolveFrom(repo, 'typescript/bin/tsc') },
-      { name: 'TypeScript 7', tsc: process.env['PACK_CHECK_TSC7'] || undefined },
+      { name: 'TypeScript 7', tsc: process.env.PACK_CHECK_TSC7 || undefined },
     ]
     for (const kind of ['commonjs', 'module'] as const) {
       const dir = path.join(dirs.project, `types-${kind}`)

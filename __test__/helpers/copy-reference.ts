@@ -180,30 +180,42 @@ export function writeValue(bytes: Uint8Array, pos: number, f: Fmt, v: Value): vo
   const dv = view(bytes)
   switch (f.kind) {
     case 'bool':
-      return dv.setUint8(pos, v ? 1 : 0)
+      dv.setUint8(pos, v ? 1 : 0)
+      return
     case 'int8':
-      return dv.setInt8(pos, v as number)
+      dv.setInt8(pos, v as number)
+      return
     case 'uint8':
     case 'uint8c':
-      return dv.setUint8(pos, v as number)
+      dv.setUint8(pos, v as number)
+      return
     case 'int16':
-      return dv.setInt16(pos, v as number, f.little)
+      dv.setInt16(pos, v as number, f.little)
+      return
     case 'uint16':
-      return dv.setUint16(pos, v as number, f.little)
+      dv.setUint16(pos, v as number, f.little)
+      return
     case 'int32':
-      return dv.setInt32(pos, v as number, f.little)
+      dv.setInt32(pos, v as number, f.little)
+      return
     case 'uint32':
-      return dv.setUint32(pos, v as number, f.little)
+      dv.setUint32(pos, v as number, f.little)
+      return
     case 'int64':
-      return dv.setBigInt64(pos, v as bigint, f.little)
+      dv.setBigInt64(pos, v as bigint, f.little)
+      return
     case 'uint64':
-      return dv.setBigUint64(pos, v as bigint, f.little)
+      dv.setBigUint64(pos, v as bigint, f.little)
+      return
     case 'float16':
-      return dv.setUint16(pos, numberToHalf(v as number), f.little)
+      dv.setUint16(pos, numberToHalf(v as number), f.little)
+      return
     case 'float32':
-      return dv.setFloat32(pos, v as number, f.little)
+      dv.setFloat32(pos, v as number, f.little)
+      return
     case 'float64':
-      return dv.setFloat64(pos, v as number, f.little)
+      dv.setFloat64(pos, v as number, f.little)
+      return
   }
 }
 
@@ -505,7 +517,11 @@ export interface Built {
 
 function unique(list: Uint8Array[]): Uint8Array[] {
   const seen = new Set<ArrayBufferLike>()
-  return list.filter((u) => (seen.has(u.buffer) ? false : (seen.add(u.buffer), true)))
+  return list.filter((u) => {
+    if (seen.has(u.buffer)) return false
+    seen.add(u.buffer)
+    return true
+  })
 }
 
 /** Row placements for `rows` rows of `rowBytes` bytes in one buffer: slot order reversed or not, `gap` bytes apart. */

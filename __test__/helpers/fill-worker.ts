@@ -79,4 +79,5 @@ try {
 } catch (e) {
   reply = { ok: false, error: `${(e as { code?: string }).code ?? ''} ${(e as Error).stack ?? String(e)}` }
 }
-parentPort!.postMessage(reply)
+if (parentPort === null) throw new Error('fill-worker.ts must run in a worker thread (parentPort is null)')
+parentPort.postMessage(reply)
