@@ -173,7 +173,10 @@ function conversion(n: number, from: 'd' | 'i' | 'f', to: 'd' | 'i'): BenchCase<
       return { m, src, a, b }
     },
     run: (s) => s.m.copyFrom(nd(s.src, n), { convert: true }),
-    baseline: (s) => ((s.b as Float64Array).set(s.a as Float64Array), s.b),
+    baseline: (s) => {
+      ;(s.b as Float64Array).set(s.a as Float64Array)
+      return s.b
+    },
     teardown: (s) => void s.m.release(),
   }) as BenchCase<unknown>
 }
@@ -195,7 +198,10 @@ function byteSwap(n: number): BenchCase<unknown> {
     },
     run: (s) => s.big.copyFrom(nd(s.src, n), { convert: true }),
     baseline: (s) => s.same.copyFrom(nd(s.src, n)),
-    teardown: (s) => void (s.big.release(), s.same.release()),
+    teardown: (s) => {
+      s.big.release()
+      s.same.release()
+    },
   }) as BenchCase<unknown>
 }
 
@@ -213,7 +219,10 @@ const fixedCost = defineCase({
     return { m, src, a, b: new Float64Array(1) }
   },
   run: (s) => s.m.copyFrom(s.src),
-  baseline: (s) => (s.b.set(s.a), s.b),
+  baseline: (s) => {
+    s.b.set(s.a)
+    return s.b
+  },
   teardown: (s) => void s.m.release(),
 }) as BenchCase<unknown>
 

@@ -67,6 +67,7 @@ export interface BenchCase<S = unknown> {
   /** Called untimed after every sample of either side: drop or release what the sample made. */
   afterSample?(state: S): void
   /** Called once at the end (untimed); a returned string is appended to the case's note (e.g. a check's outcome). */
+  // biome-ignore lint/suspicious/noConfusingVoidType: most teardowns return nothing, some a note
   teardown?(state: S): string | void
   /** One call handles `count` units (e.g. 10 000 elements): the table also shows the time per unit. */
   units?: { count: number; name: string }

@@ -170,7 +170,7 @@ function getBool(this: Shell, r: number, c: number): ElementValue {
  */
 function getView(this: Shell, r: number, c: number): ElementValue {
   const s = this[STATE]
-  if (typeof r === 'number' && typeof c === 'number' && (c >>> 0) === c) {
+  if (typeof r === 'number' && typeof c === 'number' && c >>> 0 === c) {
     const row = s.rowCache[r] as DataView | undefined
     if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
       try {

@@ -43,7 +43,7 @@ export function makeError(code: ErrorCode, message: string): IndirectBufferError
 /** A short description of a value for messages. */
 export function describe(value: unknown): string {
   if (value === null) return 'null'
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
   if (typeof value === 'bigint') return `${value}n`
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'undefined') return String(value)
   if (typeof value === 'function') return 'a function'

@@ -144,7 +144,9 @@ export class State {
   }
   #makeGuards(): Uint8Array[] {
     const segments = this.plane?.segments ?? []
-    const guards = segments.map((s) => (s.constructor === Uint8Array ? (s as Uint8Array) : new Uint8Array(s.buffer, s.byteOffset, s.byteLength)))
+    const guards = segments.map((s) =>
+      s.constructor === Uint8Array ? (s as Uint8Array) : new Uint8Array(s.buffer, s.byteOffset, s.byteLength),
+    )
     this.#guardLengths = guards.map((g) => g.length)
     this.#guards = guards
     return guards
