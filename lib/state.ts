@@ -62,6 +62,8 @@ export class State {
   /** Undefined once released. */
   native: NativeMatrix | undefined
   plane: Plane | undefined
+  /** Each segment's byte length at construction: what the guards, made later, must still see. */
+  #segmentBytes: number[]
   #guards: Uint8Array[] | undefined
   #guardLengths: number[] | undefined
   #segBuffers: ArrayBufferLike[] | undefined
@@ -108,6 +110,7 @@ export class State {
     this.readonly = init.readonly
     this.native = init.native
     this.plane = init.plane
+    this.#segmentBytes = (init.plane?.segments ?? []).map((seg) => seg.byteLength)
     this.nanny = init.nanny
     this.ownsNanny = init.ownsNanny ?? false
     this.inPlace = init.inPlace ?? false
@@ -144,10 +147,21 @@ export class State {
   }
   #makeGuards(): Uint8Array[] {
     const segments = this.plane?.segments ?? []
-    const guards = segments.map((s) =>
-      s.constructor === Uint8Array ? (s as Uint8Array) : new Uint8Array(s.buffer, s.byteOffset, s.byteLength),
-    )
-    this.#guardLengths = guards.map((g) => g.length)
+    const expected = this.#segmentBytes
+    const guards = new Array<Uint8Array>(segments.length)
+    const lengths = new Array<number>(segments.length)
+    for (let k = 0; k < segments.length; k++) {
+      const seg = segments[k]
+      if (seg.byteLength !== expected[k]) {
+        // Detached or shrunk since construction: a guard that never matches.
+        guards[k] = new Uint8Array(0)
+        lengths[k] = -1
+      } else {
+        guards[k] = seg.constructor === Uint8Array ? (seg as Uint8Array) : new Uint8Array(seg.buffer, seg.byteOffset, seg.byteLength)
+        lengths[k] = guards[k].length
+      }
+    }
+    this.#guardLengths = lengths
     this.#guards = guards
     return guards
   }
