@@ -13,9 +13,9 @@ import { createRequire, syncBuiltinESMExports } from 'node:module'
 import { join } from 'node:path'
 import test, { type ExecutionContext } from 'ava'
 import { BufferCollection2D, IndirectMemory2D } from 'indirect-buffer'
-import { CollectionTracker, gcRounds, nextTask, testlib } from './helpers/native-views.js'
+import { CollectionTracker, gcRounds, nextTask, SLOWDOWN, testlib } from './helpers/native-views.js'
 
-const SLEEP_MS = 300
+const SLEEP_MS = 300 * SLOWDOWN
 const FACTOR = 3
 
 interface Started {

@@ -6,6 +6,7 @@ import test from 'ava'
 import { type IndirectBufferError, IndirectMemory2D } from 'indirect-buffer'
 import koffi from 'koffi'
 import { testlib } from './helpers/native'
+import { SLOWDOWN } from './helpers/native-views.js'
 
 // The binding's test-only switch (not part of the public API).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -362,7 +363,7 @@ test.serial('an async native call through withPointer keeps a wrapped matrix (an
     return m.withPointer(
       (address) =>
         new Promise<number>((resolve, reject) =>
-          lib.scale2d_slow.async(address, 50, 40, 3, 600, (err, res) => {
+          lib.scale2d_slow.async(address, 50, 40, 3, 600 * SLOWDOWN, (err, res) => {
             settled = true
             if (err) reject(err)
             else resolve(res)

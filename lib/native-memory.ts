@@ -5,7 +5,7 @@
 import { callback, checkSize, flag, options, toAddress } from './args.js'
 import { NativeMatrix } from './binding.js'
 import { describe, makeError } from './errors.js'
-import { describeFormat } from './formats.js'
+import { describeFormat, type FormatDescription } from './formats.js'
 import { Nanny } from './nanny.js'
 import { rowLengthsArg } from './owned.js'
 import { checkNotDetached } from './sources.js'
@@ -52,20 +52,20 @@ export function fromPointerInit(address: unknown, rows: unknown, cols: unknown, 
   if (addr === 0n) throw makeError('ERR_NULL_POINTER', 'the address is a null pointer')
   const native = NativeMatrix.fromTable(addr, nrows, ncols, f.native, tableLayout({ rowLengths: lengths }))
   if (readonly) native.makeReadOnly()
-  const nanny = new Nanny(addr, free, o.owner)
-  return {
-    native,
-    rows: nrows,
-    cols: ncols,
-    format: f,
-    readonly,
-    plane: undefined,
-    nanny,
-    ownsNanny: true,
-    inPlace: true,
-    keep: [],
-    rowLengths: lengths,
-  }
+  return inPlaceInit(native, nrows, ncols, f, readonly, new Nanny(addr, free, o.owner), lengths)
+}
+
+/** The Init of a table read in place (fromPointer, fromStringArray): the matrix owns the nanny, not the memory. */
+function inPlaceInit(
+  native: NativeMatrix,
+  rows: number,
+  cols: number,
+  format: FormatDescription,
+  readonly: boolean,
+  nanny: Nanny,
+  rowLengths: Float64Array | undefined,
+): Init {
+  return { native, rows, cols, format, readonly, plane: undefined, nanny, ownsNanny: true, inPlace: true, keep: [], rowLengths }
 }
 
 /** `fromRowPointers(table, cols, format, opts)`. */
@@ -102,18 +102,5 @@ export function fromStringArrayInit(address: unknown, opts: unknown): Init {
   if (readonly) native.makeReadOnly()
   const lengths = Float64Array.from(native.rowLengths())
   const nanny = new Nanny(addr, free, o.owner)
-  const f = describeFormat('B')
-  return {
-    native,
-    rows: lengths.length,
-    cols: native.cols(),
-    format: f,
-    readonly,
-    plane: undefined,
-    nanny,
-    ownsNanny: true,
-    inPlace: true,
-    keep: [],
-    rowLengths: lengths,
-  }
+  return inPlaceInit(native, lengths.length, native.cols(), describeFormat('B'), readonly, nanny, lengths)
 }

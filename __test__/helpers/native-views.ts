@@ -10,6 +10,12 @@ export { type TestLib, testlib } from './native.js'
 export type ErrorClass = typeof Error | typeof TypeError | typeof RangeError
 
 /**
+ * How much slower than usual the process runs (scripts/valgrind.sh sets TEST_SLOWDOWN): native calls that must
+ * outlast several garbage collections sleep that much longer, so the timing holds under memcheck too.
+ */
+export const SLOWDOWN = Math.max(1, Number(process.env.TEST_SLOWDOWN ?? 1) || 1)
+
+/**
  * Asserts that `fn` throws an error with `code` (and exactly `message` when given) whose prototype is exactly
  * `Cls.prototype` (a plain `Error` is not accepted where a `TypeError` is due, and vice versa).
  */
