@@ -22,19 +22,15 @@ import {
   type TypedArrayCtor,
   type Value,
 } from './helpers/copy-reference.js'
+import { throwsCode } from './helpers/native-views.js'
 
 type Matrix = IndirectMemory2D | BufferCollection2D
 type Source = Parameters<Matrix['copyFrom']>[0]
-type ErrorClass = typeof Error | typeof TypeError | typeof RangeError
 
 const LITTLE = os.endianness() === 'LE'
 const LONG_IS_64 = process.platform !== 'win32' && ['x64', 'arm64', 'ppc64', 's390x', 'riscv64', 'loong64'].includes(process.arch)
 
 /** Asserts that `fn` throws `code` (with exactly `message` when given) as an instance of exactly `Cls`. */
-function throwsCode(t: ExecutionContext, fn: () => unknown, code: string, Cls: ErrorClass, message?: string, label?: string): void {
-  const e = t.throws(fn, { code, ...(message === undefined ? {} : { message }) }, label) as Error | undefined
-  if (e !== undefined) t.is(Object.getPrototypeOf(e), Cls.prototype, `${label ?? code}: ${code} should be a ${Cls.name}`)
-}
 
 /** A new matrix of `format` holding `values` (stored with `set`, not with a copy). */
 function make(format: string, values: Value[][], opts: { readonly?: boolean; cols?: number } = {}): IndirectMemory2D {

@@ -3,19 +3,13 @@
 // and float16.
 
 import os from 'node:os'
-import test, { type ExecutionContext } from 'ava'
+import test from 'ava'
 import { IndirectMemory2D } from 'indirect-buffer'
+import { throwsCode } from './helpers/native-views.js'
 
 const LITTLE = os.endianness() === 'LE'
 const LONG_IS_64 = process.platform !== 'win32' && ['x64', 'arm64', 'ppc64', 's390x', 'riscv64', 'loong64'].includes(process.arch)
 const PTR_IS_64 = ['x64', 'arm64', 'ppc64', 's390x', 'riscv64', 'loong64'].includes(process.arch)
-
-type ErrorClass = typeof Error | typeof TypeError | typeof RangeError
-
-function throwsCode(t: ExecutionContext, fn: () => unknown, code: string, Cls: ErrorClass, message?: string): void {
-  const e = t.throws(fn, { code, ...(message === undefined ? {} : { message }) }) as Error | undefined
-  if (e !== undefined) t.is(Object.getPrototypeOf(e), Cls.prototype, `${code} should be a ${Cls.name}`)
-}
 
 function show(v: unknown): string {
   if (typeof v === 'bigint') return `${v}n`

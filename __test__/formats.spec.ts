@@ -4,6 +4,7 @@
 import os from 'node:os'
 import test, { type ExecutionContext } from 'ava'
 import { type Dtype, IndirectMemory2D } from 'indirect-buffer'
+import { throwsCode } from './helpers/native-views.js'
 
 const NATIVE_ORDER: 'little' | 'big' = os.endianness() === 'LE' ? 'little' : 'big'
 const IS_64_BIT = ['x64', 'arm64', 'ppc64', 's390x', 'riscv64', 'loong64', 'mips64el'].includes(process.arch)
@@ -11,13 +12,7 @@ const POINTER_SIZE = IS_64_BIT ? 8 : 4
 /** The C `long`: 4 bytes on Windows (LLP64), the pointer size elsewhere (LP64 / ILP32). */
 const LONG_SIZE = process.platform === 'win32' ? 4 : POINTER_SIZE
 
-type ErrorClass = typeof Error | typeof TypeError | typeof RangeError
-
 /** Asserts `fn` throws exactly an instance of `Cls` (not a subclass) with `code` (and `message`). */
-function throwsCode(t: ExecutionContext, fn: () => unknown, code: string, Cls: ErrorClass, message?: string): void {
-  const e = t.throws(fn, { code, ...(message === undefined ? {} : { message }) }) as Error | undefined
-  if (e !== undefined) t.is(Object.getPrototypeOf(e), Cls.prototype, `${code} should be a ${Cls.name}`)
-}
 
 function make(format: unknown, rows = 2, cols = 3): IndirectMemory2D {
   return IndirectMemory2D.createMemory({ rows, cols, format: format as string })

@@ -2,15 +2,9 @@
 // collectable, exports keep matrices alive, release() and `using`, and storage detached behind a matrix's back.
 // Runs with --expose-gc (see the ava config in package.json).
 
-import test, { type ExecutionContext } from 'ava'
+import test from 'ava'
 import { IndirectMemory2D } from 'indirect-buffer'
-
-type ErrorClass = typeof Error | typeof TypeError | typeof RangeError
-
-function throwsCode(t: ExecutionContext, fn: () => unknown, code: string, Cls: ErrorClass, message?: string): void {
-  const e = t.throws(fn, { code, ...(message === undefined ? {} : { message }) }) as Error | undefined
-  if (e !== undefined) t.is(Object.getPrototypeOf(e), Cls.prototype, `${code} should be a ${Cls.name}`)
-}
+import { throwsCode } from './helpers/native-views.js'
 
 function gc(): void {
   if (typeof global.gc !== 'function') throw new Error('run with --expose-gc')

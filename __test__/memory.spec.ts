@@ -2,15 +2,9 @@
 // sizes, shape and option validation, shared storage, row views, row pointers, copies out, exports (acquire),
 // makeReadOnly and reinterpretData.
 
-import test, { type ExecutionContext } from 'ava'
+import test from 'ava'
 import { IndirectMemory2D } from 'indirect-buffer'
-
-type ErrorClass = typeof Error | typeof TypeError | typeof RangeError
-
-function throwsCode(t: ExecutionContext, fn: () => unknown, code: string, Cls: ErrorClass, message?: string): void {
-  const e = t.throws(fn, { code, ...(message === undefined ? {} : { message }) }) as Error | undefined
-  if (e !== undefined) t.is(Object.getPrototypeOf(e), Cls.prototype, `${code} should be a ${Cls.name}`)
-}
+import { throwsCode } from './helpers/native-views.js'
 
 const DIM1 = 'index out of bounds on dimension 1'
 const DIM2 = 'index out of bounds on dimension 2'

@@ -44,6 +44,25 @@ function misuse(): void {
   void [wrong, n]
 }
 
+// Ragged tables, string tables and NULL-terminated tables.
+const planes = IndirectMemory2D.createRagged({ rowLengths: [4, 1, 1], format: 'B', nullTerminated: true })
+const planeLengths: number[] = planes.rowLengths()
+const firstPlane: number = planes.rowLength(0)
+const planeFlags: [boolean, boolean] = [planes.ragged, planes.nullTerminated]
+const words = IndirectMemory2D.fromStrings(['typed', 'strings'], { nullTerminated: true, readonly: false })
+const texts: string[] = words.toStrings()
+const again = IndirectMemory2D.fromStringArray(words.pointer, { count: 2, owner: words })
+const textsAgain: string[] = again.toStrings()
+const raggedChannels = new BufferCollection2D([new Float32Array(3), new Float32Array(5)], { ragged: true, format: 'f' })
+const channelRow: Float32Array = raggedChannels.row(1)
+const sum: Promise<number> = planes.withPointer(async (p: bigint) => Number(p & 0n), { writable: true })
+assert.deepEqual(planeLengths, [4, 1, 1])
+assert.deepEqual(textsAgain, ['typed', 'strings'])
+function raggedMisuse(): void {
+  // @ts-expect-error columnCount is a number
+  new BufferCollection2D([new Float32Array(1)], { ragged: true, columnCount: 'x' })
+}
+
 // A format known only at run time gives the unions.
 const dynamicFormat: string = process.argv.includes('--int') ? 'i' : 'd'
 const dyn = IndirectMemory2D.createMemory({ rows: 1, cols: 1, format: dynamicFormat })
@@ -187,5 +206,11 @@ void [
   nested,
   flat,
   describeMatrix(dyn),
+  firstPlane,
+  planeFlags,
+  texts,
+  channelRow,
+  sum,
+  raggedMisuse,
 ]
 console.log('typings example ran: every member used')
