@@ -2,7 +2,7 @@
 
 export { BufferCollection2D, type BufferCollectionOptions, type RowObject } from './collection.js'
 export type { ErrorCode, IndirectBufferError } from './errors.js'
-export type { AnyTypedArray, ByteFormat, ByteFormatOf, Dtype, InputOf, RowArray, ValueOf } from './formats.js'
+export type { AnyTypedArray, ByteFormat, Dtype, InputOf, RowArray, ValueOf } from './formats.js'
 export {
   type AcquireOptions,
   type BufferExport,

@@ -41,6 +41,18 @@ for major in 22 24 26; do
   PATH="$(dirname "$bin"):$PATH" npx ava
 done
 
+# Memory safety under memcheck: the specs that exercise lifetime, native memory, async holds, detaching,
+# exports, copies and the ragged and string tables, with 0 invalid reads or writes allowed in this package's
+# code and every test passing (timings scale with TEST_SLOWDOWN). About 10 minutes.
+if command -v valgrind > /dev/null || [ "${CI:-}" = "true" ]; then
+  step "valgrind memcheck: lifetime, native memory, async, detach, exports, bad input, copies, ragged and string tables"
+  bash scripts/valgrind.sh __test__/lifetime.spec.ts __test__/native-memory.spec.ts __test__/async.spec.ts \
+    __test__/detach.spec.ts __test__/exports.spec.ts __test__/bad-input.spec.ts __test__/copy.spec.ts \
+    __test__/ragged.spec.ts __test__/strings.spec.ts
+else
+  echo "(valgrind step skipped: valgrind is not installed; scripts/install-native-deps.sh installs it)"
+fi
+
 # The conformance suite: the public API on every runtime, with the runtime's own FFI and forced GC.
 step "conformance on Node $(node --version) (tsx)"
 node --expose-gc --import tsx conformance/run.mts
