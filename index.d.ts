@@ -169,6 +169,6 @@ export declare function setExternalBuffersRefused(refused: boolean): void
  * entry after the last row pointer.
  */
 export interface TableLayout {
-  rowLengths?: Array<number>
+  rowLengths?: Float64Array
   nullTerminated?: boolean
 }

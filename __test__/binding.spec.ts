@@ -125,7 +125,7 @@ test('copyJs: a strided plane is checked once against its buffer; checks run rea
 test('ragged tables over JS memory: per-row bounds, lengths, ERR_RAGGED from copies and cross-length sub-matrices', (t) => {
   const f = NativeFormat.parse('B')
   const bytes = new Uint8Array([1, 2, 3, 4, 9, 7])
-  const m = NativeMatrix.overJsMemory(f, 0, [bytes], new Uint32Array(3), new Float64Array([0, 4, 4]), { rowLengths: [4, 0, 1] })
+  const m = NativeMatrix.overJsMemory(f, 0, [bytes], new Uint32Array(3), new Float64Array([0, 4, 4]), { rowLengths: new Float64Array([4, 0, 1]) })
   t.true(m.ragged())
   t.deepEqual([m.rows(), m.cols(), m.nbytes()], [3, 4, 5])
   t.deepEqual(m.rowLengths(), [4, 0, 1])
@@ -143,17 +143,17 @@ test('ragged tables over JS memory: per-row bounds, lengths, ERR_RAGGED from cop
   // A row reaching past its buffer, and a bad length.
   throwsCode(
     t,
-    () => NativeMatrix.overJsMemory(f, 0, [bytes], new Uint32Array(1), new Float64Array([5]), { rowLengths: [2] }),
+    () => NativeMatrix.overJsMemory(f, 0, [bytes], new Uint32Array(1), new Float64Array([5]), { rowLengths: new Float64Array([2]) }),
     'ERR_INVALID_ARGUMENT',
   )
   throwsCode(
     t,
-    () => NativeMatrix.overJsMemory(f, 0, [bytes], new Uint32Array(1), new Float64Array([0]), { rowLengths: [1.5] }),
+    () => NativeMatrix.overJsMemory(f, 0, [bytes], new Uint32Array(1), new Float64Array([0]), { rowLengths: new Float64Array([1.5]) }),
     'ERR_INVALID_SHAPE',
   )
   throwsCode(
     t,
-    () => NativeMatrix.overJsMemory(f, 0, [bytes], new Uint32Array(1), new Float64Array([0]), { rowLengths: [1, 1] }),
+    () => NativeMatrix.overJsMemory(f, 0, [bytes], new Uint32Array(1), new Float64Array([0]), { rowLengths: new Float64Array([1, 1]) }),
     'ERR_INVALID_ARGUMENT',
   )
 })
@@ -171,7 +171,7 @@ test('NULL-terminated tables: native code reads the NULL after the last row; row
   t.is(lib.row_at(m.pointer(), 2) as bigint | null, null)
   const empty = NativeMatrix.fromRowPointers(new BigUint64Array(0), 0, 3, f, { nullTerminated: true })
   t.is(lib.row_at(empty.pointer(), 0) as bigint | null, null)
-  const ragged = NativeMatrix.fromRowPointers(m.rowPointers(), 2, 0, f, { rowLengths: [4, 1], nullTerminated: true })
+  const ragged = NativeMatrix.fromRowPointers(m.rowPointers(), 2, 0, f, { rowLengths: new Float64Array([4, 1]), nullTerminated: true })
   t.deepEqual([ragged.rowLengths(), lib.row_at(ragged.pointer(), 2) as bigint | null], [[4, 1], null])
   // An in-place table is the caller's: it cannot grow a terminator.
   throwsCode(t, () => NativeMatrix.fromTable(m.pointer(), 2, 4, f, { nullTerminated: true }), 'ERR_INVALID_ARGUMENT')
@@ -182,7 +182,7 @@ test('fromStringArray wraps a char ** up to its NULL entry or count, measuring s
   const strings = ['héllo', '', 'wörld ✓']
   const encoded = strings.map((s) => new TextEncoder().encode(`${s}\0`))
   const owner = NativeMatrix.overJsMemory(f, 0, encoded, Uint32Array.from(encoded.keys()), new Float64Array(encoded.length), {
-    rowLengths: encoded.map((e) => e.length),
+    rowLengths: Float64Array.from(encoded, (e) => e.length),
     nullTerminated: true,
   })
   const wrapped = NativeMatrix.fromStringArray(owner.pointer())

@@ -12,9 +12,9 @@ export interface Layout {
 }
 
 /** The binding's form of a layout (undefined for a plain rectangle). */
-export function tableLayout(layout: Layout): { rowLengths?: number[]; nullTerminated?: boolean } | undefined {
+export function tableLayout(layout: Layout): { rowLengths?: Float64Array; nullTerminated?: boolean } | undefined {
   if (layout.rowLengths === undefined && layout.nullTerminated !== true) return undefined
-  return { rowLengths: layout.rowLengths === undefined ? undefined : Array.from(layout.rowLengths), nullTerminated: layout.nullTerminated }
+  return { rowLengths: layout.rowLengths, nullTerminated: layout.nullTerminated }
 }
 
 /** @internal The Init of a matrix over JS memory: builds its native row table. */

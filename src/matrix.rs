@@ -177,7 +177,7 @@ pub struct CopyOptions {
 /// entry after the last row pointer.
 #[napi(object, object_to_js = false)]
 pub struct TableLayout {
-    pub row_lengths: Option<Vec<f64>>,
+    pub row_lengths: Option<Float64Array>,
     pub null_terminated: Option<bool>,
 }
 
