@@ -1,4 +1,4 @@
-// Properties of copyFrom / copyTo / toTypedArray / toArray (API.md "Copies", "Formats"), checked with fast-check
+// Properties of copyFrom / copyTo / toTypedArray / toArray (the copy and format rules), checked with fast-check
 // against the element-by-element JS reference in helpers/copy-reference.ts: random shapes (0 rows and 0 columns
 // included), every scalar format with every byte-order prefix, no option / cast / convert, every kind of side
 // (owned matrices, strided views with unaligned and reversed rows, collections, ndarray-likes of any strides

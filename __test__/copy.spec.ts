@@ -1,4 +1,4 @@
-// Copies by example (API.md "Copies", the value rules of "Formats", the 2-D sources): cast and convert with the
+// Copies by example (the copy rules, the value rules of formats, the 2-D sources): cast and convert with the
 // contract's own examples and the edge values of every rule, byte orders, formats that match by meaning, every
 // layout of the other side (column-major, transposed, reversed, broadcast, every other row, negative strides,
 // collections, arrays of rows), overlapping memory, the order of the checks alone and combined, released and
@@ -1337,7 +1337,7 @@ test('a detached (transferred) source buffer on either side of a copy → ERR_DE
 })
 
 test('an ndarray-like or typed rows over a detached buffer as the other side of a copy → ERR_DETACHED', (t) => {
-  // Reading of API.md ("ERR_DETACHED: a source ArrayBuffer was detached or transferred"; copies in both
+  // Reading of the detach rule ("ERR_DETACHED: a source ArrayBuffer was detached or transferred"; copies in both
   // directions detect it). Today: the ndarray-like gives ERR_INVALID_ARGUMENT "the ndarray's shape, strides and
   // offset reach outside its data (elements 0..5 of 0)", the typed rows ERR_SHAPE_MISMATCH (they look 0 long).
   const m = make('d', grid(2, 3))
@@ -1660,7 +1660,7 @@ test('a value that is not a number, bigint or boolean → ERR_INVALID_ARGUMENT, 
 })
 
 test("a string or an object among values copied into a '?' matrix → ERR_INVALID_ARGUMENT too (values are numbers, bigints, booleans)", (t) => {
-  // API.md: an array of rows holds "arrays of numbers / bigints / booleans". `set` on a '?' matrix takes any value
+  // An array of rows holds "arrays of numbers / bigints / booleans". `set` on a '?' matrix takes any value
   // (truthiness), but a copy from values is not a set. Today the bool target takes anything: [['x', {}, null]] → [true, true, false].
   const m = IndirectMemory2D.createMemory({ rows: 1, cols: 3, format: '?' })
   throwsCode(t, () => m.copyFrom([['x', {}, null]] as never), 'ERR_INVALID_ARGUMENT', TypeError)

@@ -1,5 +1,5 @@
-// Ragged tables (rows of their own lengths) and NULL-terminated row tables (API.md "Ragged tables, string
-// tables and NULL-terminated tables"): every constructor — createRagged, new BufferCollection2D(rows,
+// Ragged tables (rows of their own lengths) and NULL-terminated row tables (README "Planes and string
+// lists"): every constructor — createRagged, new BufferCollection2D(rows,
 // { ragged: true }), fromPointer with row lengths — with zero rows, zero-length rows, one row and mixed
 // lengths; get/set bounds per row; ERR_RAGGED from the operations that need a rectangle; toArray's shape;
 // native code reading and writing the rows (sum_ragged / fill_ragged) and counting the rows of a

@@ -1,4 +1,4 @@
-// String tables (API.md "Ragged tables, string tables and NULL-terminated tables"): fromStrings builds an
+// String tables (README "Planes and string lists"): fromStrings builds an
 // owned `char **` (UTF-8, one NUL per row, a NULL entry after the last row unless nullTerminated is false),
 // fromStringArray wraps a `char **` that C allocated (up to its NULL entry or `count` strings) with a nanny,
 // and toStrings() decodes the rows of any byte matrix. Native code (the test library) counts the table up to

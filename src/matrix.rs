@@ -349,7 +349,7 @@ impl NativeMatrix {
         let table = address_of(env, &address)? as usize as *mut *mut u8;
         let rows = to_index(rows);
         let ragged = row_lengths(env, &layout)?;
-        // SAFETY: the public API's contract (API.md, fromPointer): `address` is a valid `T**` of `rows` rows
+        // SAFETY: the documented contract of fromPointer: `address` is a valid `T**` of `rows` rows
         // of their lengths for the life of the matrix; the null address is refused by the core.
         let m = unsafe {
             match ragged {
@@ -382,7 +382,7 @@ impl NativeMatrix {
             .map(|&a| a as usize as *mut u8)
             .collect();
         let ragged = row_lengths(env, &layout)?;
-        // SAFETY: the public API's contract (API.md, fromRowPointers): every address is a valid row of its
+        // SAFETY: the documented contract of fromRowPointers: every address is a valid row of its
         // length for the life of the matrix; null addresses are refused by the core.
         let m = unsafe {
             match ragged {
@@ -405,7 +405,7 @@ impl NativeMatrix {
     pub fn from_string_array(env: &Env, address: BigInt, count: Option<f64>) -> Result<Self> {
         let table = address_of(env, &address)? as usize as *mut *mut u8;
         let count = count.map(|c| to_length(env, c)).transpose()?;
-        // SAFETY: the public API's contract (API.md, fromStringArray): `address` is a `char **` of `count`
+        // SAFETY: the documented contract of fromStringArray: `address` is a `char **` of `count`
         // strings (or ending with a NULL entry), valid for the life of the matrix.
         let m = unsafe { IndirectMatrix::from_c_strings(table, count) }.or_throw(env)?;
         Ok(NativeMatrix { m: Some(m) })

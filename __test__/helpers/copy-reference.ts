@@ -1,4 +1,4 @@
-// A plain, element-by-element JS reference of copyFrom / copyTo (API.md, "Copies" and "Formats"): every source
+// A plain, element-by-element JS reference of copyFrom / copyTo (as the README's Copies section and the API reference describe them): every source
 // element is read as its value through a DataView in the format's byte order, converted with the contract's
 // rules (same format: the bytes; `cast`: the bytes; `convert`: TypedArray assignment, extended through BigInt
 // for the 64-bit integer formats), and written through a DataView. Where a real TypedArray already implements
@@ -82,7 +82,7 @@ export function isFloat(kind: Kind): boolean {
 }
 
 /**
- * Whether two formats describe the same bytes (API.md "Formats": same element kind and size, same byte
+ * Whether two formats describe the same bytes (the package's rule: same element kind and size, same byte
  * order; clamping is a `set` rule, so `uint8c` matches `B`; one-byte formats have no byte order).
  */
 export function formatsMatch(a: Fmt, b: Fmt): boolean {
@@ -229,7 +229,7 @@ const INT_WIDTH: Partial<Record<Kind, [number, boolean]>> = {
 }
 
 /**
- * The value an element of `to` holds after `convert` from the value `v` (API.md "Copies"): TypedArray
+ * The value an element of `to` holds after `convert` from the value `v` (the copy rules): TypedArray
  * assignment for numbers; through BigInt between the 64-bit integer formats and the others; truthiness for
  * bool. A bool source is the number 1 or 0. A bigint goes to `uint8c` as `Number(v)`, then clamped.
  */

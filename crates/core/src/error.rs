@@ -1,5 +1,5 @@
-//! Error codes shared by the core and every binding. The codes and messages are the public contract
-//! (API.md); the Node binding turns them into JS errors with a `code` property.
+//! Error codes shared by the core and every binding. The codes and messages are part of the public API;
+//! the Node binding turns them into JS errors with a `code` property.
 
 use std::fmt;
 

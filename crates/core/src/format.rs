@@ -1,7 +1,7 @@
 //! Element formats: which spellings name an element type, how many bytes it takes, and when two
 //! spellings describe the same bytes.
 //!
-//! Three spellings are accepted (the public contract, see API.md):
+//! Three spellings are accepted (the package's documented formats):
 //! - a Python `struct` scalar: an optional byte-order prefix (`@ = < > !`) and one type character;
 //! - a Python `struct` compound format ("record"): several items, repeat counts, `x` padding and
 //!   `Ns` strings, sized exactly like `struct.calcsize`;
