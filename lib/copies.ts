@@ -45,23 +45,20 @@ export function copy(s: State, other: State | unknown, into: boolean, opts: Copy
   checkAll(s)
   const matrix = other instanceof State ? other : undefined
   if (matrix !== undefined) checkAll(matrix)
-  // 1. a read-only target
-  const targetReadonly = into ? s.readonly : matrix !== undefined ? matrix.readonly : peekReadonly(other)
-  if (targetReadonly) throw makeError('ERR_READONLY', 'copying to readonly buffer')
-  // 2. dimensions (this matrix is 2-D), 3. shapes; 4./5. formats are checked by the native plan.
-  const side: OtherSide | undefined = matrix === undefined ? describeSide(other) : undefined
-  const rows = matrix?.rows ?? (side as OtherSide).rows
-  const cols = matrix?.cols ?? (side as OtherSide).cols
-  const emptyValues = side?.kind === 'values' && rows === 0
-  if (emptyValues ? s.rows !== 0 : rows !== s.rows || cols !== s.cols) throw makeError('ERR_SHAPE_MISMATCH', 'different shapes')
   const native = s.native as Native
-  // Copies need rectangles: a ragged table whose rows differ in length is refused (ERR_RAGGED).
-  if (s.lengths !== undefined) native.requireRectangle()
-  if (matrix?.lengths !== undefined) (matrix.native as Native).requireRectangle()
   if (matrix !== undefined) {
+    // Two matrices: the core runs every check of the copy contract, once and in its order.
     native.copyMatrix(matrix.native as Native, { into, cast, convert })
-  } else if (side?.kind === 'js') {
-    if (s.plane !== undefined && rows * cols * s.format.itemsize <= SMALL_COPY_BYTES && formatsMatch(s.format, side.format)) {
+    return
+  }
+  // The other side is parsed here, so the contract's first check (a read-only target) runs before the parse can
+  // fail on its dimensions; the core runs the rest (raggedness, shapes, formats, itemsizes).
+  if (into ? s.readonly : peekReadonly(other)) throw makeError('ERR_READONLY', 'copying to readonly buffer')
+  const side: OtherSide = describeSide(other)
+  const { rows, cols } = side
+  const sameShape = rows === s.rows && cols === s.cols && s.lengths === undefined
+  if (side.kind === 'js') {
+    if (sameShape && s.plane !== undefined && rows * cols * s.format.itemsize <= SMALL_COPY_BYTES && formatsMatch(s.format, side.format)) {
       copySmall(s, side, into)
     } else {
       const p = side.plane
@@ -77,7 +74,12 @@ export function copy(s: State, other: State | unknown, into: boolean, opts: Copy
         { into, cast, convert },
       )
     }
-  } else if (side !== undefined && rows > 0) {
+    return
+  }
+  // Plain values are converted here, so their shape is checked before they are (an empty list fits 0 rows).
+  if (rows === 0 ? s.rows !== 0 : rows !== s.rows || cols !== s.cols) throw makeError('ERR_SHAPE_MISMATCH', 'different shapes')
+  if (s.lengths !== undefined) native.requireRectangle()
+  if (rows > 0) {
     if (into) {
       const values = valuesAsTypedArray(side.values, s.format, rows, cols)
       const isz = values.format.itemsize

@@ -232,7 +232,6 @@ export type RowArray<F extends string> = {
 /** The byte formats: those whose rows `toStrings()` decodes. */
 export type ByteFormat = P<'B'> | P<'b'> | P<'c'> | P<'?'> | `${'>' | '!'}${'B' | 'b' | 'c' | '?'}` | 'uint8' | 'int8' | 'uint8c' | 'bool'
 
-
 /** The value `get()` returns for format `F`. */
 export type ValueOf<F extends string> = F extends P<'?'> | 'bool' | '>?' | '!?'
   ? boolean
