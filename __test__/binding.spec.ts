@@ -125,7 +125,9 @@ test('copyJs: a strided plane is checked once against its buffer; checks run rea
 test('ragged tables over JS memory: per-row bounds, lengths, ERR_RAGGED from copies and cross-length sub-matrices', (t) => {
   const f = NativeFormat.parse('B')
   const bytes = new Uint8Array([1, 2, 3, 4, 9, 7])
-  const m = NativeMatrix.overJsMemory(f, 0, [bytes], new Uint32Array(3), new Float64Array([0, 4, 4]), { rowLengths: new Float64Array([4, 0, 1]) })
+  const m = NativeMatrix.overJsMemory(f, 0, [bytes], new Uint32Array(3), new Float64Array([0, 4, 4]), {
+    rowLengths: new Float64Array([4, 0, 1]),
+  })
   t.true(m.ragged())
   t.deepEqual([m.rows(), m.cols(), m.nbytes()], [3, 4, 5])
   t.deepEqual(m.rowLengths(), [4, 0, 1])
