@@ -290,8 +290,12 @@ unsafe fn encode_f64(kind: ScalarKind, swap: bool, lanes: *const u8, dst: *mut u
     // SAFETY: forwarded from the caller (every arm).
     unsafe {
         with_swap!(swap, SW => match kind {
-            // `abs() > 0` is false exactly for ±0 and NaN.
-            Bool => map::<f64, u8, false, false>(lanes, dst, n, |x| u8::from(x.abs() > 0.0)),
+            // Truthy: neither ±0 nor NaN. Tested on the bits with integer compares: the vectorised float compare
+            // `abs() > 0` gave NaN → true under valgrind's emulation of it (native runs were right).
+            Bool => map::<f64, u8, false, false>(lanes, dst, n, |x| {
+                let magnitude = x.to_bits() & 0x7fff_ffff_ffff_ffff;
+                u8::from(magnitude != 0 && magnitude <= 0x7ff0_0000_0000_0000)
+            }),
             I8 | U8 => f64_to_int::<u8, false>(lanes, dst, n, |v| v as u8),
             U8Clamped => map::<f64, u8, false, false>(lanes, dst, n, clamp_u8),
             I16 | U16 => f64_to_int::<u16, SW>(lanes, dst, n, |v| v as u16),
