@@ -58,9 +58,15 @@ const channelRow: Float32Array = raggedChannels.row(1)
 const sum: Promise<number> = planes.withPointer(async (p: bigint) => Number(p & 0n), { writable: true })
 assert.deepEqual(planeLengths, [4, 1, 1])
 assert.deepEqual(textsAgain, ['typed', 'strings'])
+const byteRows: string[] = new BufferCollection2D([Uint8Array.of(104, 105)], { format: 'B' }).subMatrix(0, 1, 0, 2).toStrings()
+assert.deepEqual(byteRows, ['hi'])
 function raggedMisuse(): void {
   // @ts-expect-error columnCount is a number
   new BufferCollection2D([new Float32Array(1)], { ragged: true, columnCount: 'x' })
+  // @ts-expect-error toStrings() decodes byte rows only
+  raggedChannels.toStrings()
+  // @ts-expect-error a format known only at run time may not be a byte format
+  dyn.toStrings()
 }
 
 // A format known only at run time gives the unions.

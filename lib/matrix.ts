@@ -8,7 +8,7 @@ import { callback, flag, options, relativeIndex, resolveIndex } from './args.js'
 import { NativeMatrix } from './binding.js'
 import { type CopyOptions, copy, type ToTypedArrayOptions, toArray, toTypedArray } from './copies.js'
 import { makeError } from './errors.js'
-import { type Dtype, describeFormat, type InputOf, type RowArray, type ValueOf } from './formats.js'
+import { type ByteFormat, type Dtype, describeFormat, type InputOf, type RowArray, type ValueOf } from './formats.js'
 import { inspectMatrix, markUncloneable } from './inspect.js'
 import * as life from './lifetime.js'
 import { allRowViews, resolveKind, rowAddress, rowAddresses, rowBytes, rowView } from './rows.js'
@@ -127,8 +127,12 @@ export abstract class Indirect2D<F extends string = string> {
     return s.lengths === undefined ? new Array<number>(s.rows).fill(s.cols) : Array.from(s.lengths)
   }
 
-  /** The rows of a byte matrix decoded as UTF-8, each up to its first NUL byte or its end (invalid bytes become U+FFFD). */
-  toStrings(): string[] {
+  /**
+   * The rows of a byte matrix decoded as UTF-8, each up to its first NUL byte or its end (invalid bytes become
+   * U+FFFD). Typed for byte formats: the call compiles when the matrix's format is one (`'B'`, `'b'`, `'c'`,
+   * `'?'`, …); a format known only at run time is checked then (`ERR_FORMAT_UNSUPPORTED`).
+   */
+  toStrings(this: Indirect2D<ByteFormat>): string[] {
     const s = this.#s
     life.checkAll(s)
     if (s.format.itemsize !== 1 || s.format.record) {
