@@ -4,7 +4,7 @@
 
 import test from 'ava'
 import { IndirectMemory2D } from 'indirect-buffer'
-import { throwsCode } from './helpers/native-views.js'
+import { CollectionTracker, nextTask, testlib, throwsCode } from './helpers/native-views.js'
 
 function gc(): void {
   if (typeof global.gc !== 'function') throw new Error('run with --expose-gc')
@@ -91,6 +91,96 @@ test('an export keeps its matrix alive until it is released', async (t) => {
   for (let i = 0; i < 20 && ref.deref() !== undefined; i++) await collect(2)
   t.is(ref.deref(), undefined, 'collectable once the export is released (the export object is still reachable)')
   t.is(exp.rows, 2)
+})
+
+/**
+ * The internal record a hold keeps alive (it owns the memory; the public object may go before it). Reached
+ * through its symbol-keyed property so that the tests watch what is held, not the wrapper.
+ */
+function internalState(m: object): object {
+  const key = Object.getOwnPropertySymbols(m).find((k) => k.description === 'indirect-buffer state')
+  if (key === undefined) throw new Error('no state symbol on the matrix')
+  return (m as Record<symbol, object>)[key]
+}
+
+/** A filled 3×3 matrix that nothing but the caller's expression refers to: `r * 3 + c + seed` at (r, c). */
+function temporary(seed: number): IndirectMemory2D<'d'> {
+  const m = IndirectMemory2D.createMemory({ rows: 3, cols: 3, format: 'd' })
+  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) m.set(r, c, r * 3 + c + seed)
+  return m
+}
+
+test('a matrix whose address is all JS keeps stays alive through the synchronous native call', (t) => {
+  const lib = testlib()
+  let junk: Float64Array[] = []
+  // Runs inside the native call, before C reads the table: full collections, and fresh buffers of the same
+  // size that would take over the rows' memory if the matrix had been collected (valgrind sees any such read).
+  const collectInside = (): void => {
+    for (let k = 0; k < 3; k++) {
+      gc()
+      junk = Array.from({ length: 64 }, () => new Float64Array(9).fill(-1e9))
+    }
+  }
+  for (let seed = 0; seed < 16; seed++) {
+    t.is(lib.sum2d_after(temporary(seed).pointer, 3, 3, collectInside), 36 + 9 * seed, `seed ${seed}`)
+  }
+  t.is(junk.length, 64)
+})
+
+test('the hold of an address read ends soon after its task: the matrix is collected afterwards', async (t) => {
+  const tracker = new CollectionTracker()
+  // In a synchronous helper: a suspended async function would keep its last matrix in its frame.
+  const readAddresses = (): bigint[] =>
+    [0, 1, 2, 3].flatMap((i) => {
+      const m = temporary(i)
+      tracker.watch(internalState(m), `m${i}`)
+      return [m.pointer, m.rowPointer(1)]
+    })
+  t.is(readAddresses().length, 8)
+  for (let i = 0; i < 4; i++) t.true(await tracker.waitCollected(`m${i}`), `m${i} was collected`)
+})
+
+// Serial: another test's collections must not run in between (they would collect what the flush at the end of
+// the task released, with or without the limit).
+test.serial('a loop that never yields a macrotask does not hold every matrix it read', async (t) => {
+  const tracker = new CollectionTracker()
+  // 3000 reads, one per microtask: past 1024 held matrices a microtask empties the list, so the collection at
+  // the end of the loop (still in the same macrotask, long before the flush timer) finds the early ones
+  // unreachable.
+  const readAddress = (i: number): void => {
+    const m = temporary(i)
+    if (i < 100) tracker.watch(internalState(m), `m${i}`)
+    void m.pointer
+  }
+  for (let i = 0; i < 3000; i++) {
+    await null
+    readAddress(i)
+  }
+  gc()
+  // No more collections from here: only their finalization callbacks, which run between tasks.
+  for (let i = 0; i < 50 && !tracker.collected('m99'); i++) await nextTask(10)
+  const early = Array.from({ length: 100 }, (_, i) => `m${i}`).filter((name) => tracker.collected(name))
+  t.is(early.length, 100, 'the first 100 were collected by the gc inside the task')
+})
+
+test.serial('matrices over 64 MB in all, read for their addresses, are let go as soon as the synchronous code returns', async (t) => {
+  const tracker = new CollectionTracker()
+  const readLarge = (): void => {
+    for (let i = 0; i < 3; i++) {
+      const m = IndirectMemory2D.createMemory({ rows: 1024, cols: 3072, format: 'd' }) // 24 MiB
+      tracker.watch(internalState(m), `large${i}`)
+      void m.pointer
+    }
+  }
+  readLarge()
+  await null // the flush queued by the third read runs first
+  gc()
+  // No more collections from here (the flush timer has not fired: what is collected, the gc above collected).
+  for (let i = 0; i < 50 && !tracker.collected('large2'); i++) await nextTask(10)
+  t.deepEqual(
+    ['large0', 'large1', 'large2'].filter((name) => tracker.collected(name)),
+    ['large0', 'large1', 'large2'],
+  )
 })
 
 /** The operations that touch a matrix's memory, by name (each must refuse a released or detached matrix). */

@@ -20,6 +20,8 @@ export interface TestLib {
   scale2d_slow: ((table: bigint, rows: number, cols: number, factor: number, sleepMs: number) => number) & {
     async(table: bigint, rows: number, cols: number, factor: number, sleepMs: number, cb: (err: unknown, res: number) => void): void
   }
+  /** Calls `before()` (which may run a collection), then sums a `double**` matrix. */
+  sum2d_after(table: bigint, rows: number, cols: number, before: () => void): number
   /** Sums an `int32_t**` matrix. */
   sum2d_i32(table: bigint, rows: number, cols: number): number
   /** Byte `offset` of row `r`, as native code reads it. */
@@ -59,10 +61,12 @@ let cached: TestLib | undefined
 export function testlib(): TestLib {
   if (cached !== undefined) return cached
   const lib = koffi.load(libraryPath)
+  koffi.proto('void sum2d_before()') // the callback type sum2d_after takes
   cached = {
     sum2d: lib.func('double sum2d(const double **table, size_t rows, size_t cols)'),
     fill2d: lib.func('void fill2d(double **table, size_t rows, size_t cols, double value)'),
     scale2d_slow: lib.func('double scale2d_slow(double **table, size_t rows, size_t cols, double factor, uint32_t sleep_ms)'),
+    sum2d_after: lib.func('double sum2d_after(const double **table, size_t rows, size_t cols, sum2d_before *before)'),
     sum2d_i32: lib.func('double sum2d_i32(const int32_t **table, size_t rows, size_t cols)'),
     byte_at: lib.func('uint8_t byte_at(const uint8_t **table, size_t r, size_t offset)'),
     row_at: lib.func('const uint8_t *row_at(const uint8_t **table, size_t r)'),

@@ -23,6 +23,20 @@ pub unsafe extern "C" fn sum2d(table: *const *const f64, rows: usize, cols: usiz
     total
 }
 
+/// Calls `before()` (a JS callback: it may allocate and collect garbage), then sums like `sum2d`. The tests
+/// use it to show that a table stays valid through JS code that runs inside the native call.
+#[no_mangle]
+pub unsafe extern "C" fn sum2d_after(
+    table: *const *const f64,
+    rows: usize,
+    cols: usize,
+    before: extern "C" fn(),
+) -> f64 {
+    before();
+    // SAFETY: as in `sum2d`: the caller passes `rows` valid row pointers of `cols` doubles each.
+    unsafe { sum2d(table, rows, cols) }
+}
+
 /// Writes `value + r * cols + c` into every element of a `double**` matrix.
 #[no_mangle]
 pub unsafe extern "C" fn fill2d(table: *const *mut f64, rows: usize, cols: usize, value: f64) {
