@@ -77,12 +77,13 @@ export function rowAttached(s: State, r: number): boolean {
 
 /**
  * For a table read in place: whether row `r`'s cached view is still over the row the table points at now (C may
- * swap rows in the table). Two 32-bit compares against the address the view was made for.
+ * swap rows in the table). The entry's 8 bytes are compared as a float64 with those the view was made for: one
+ * load and one compare (`get` on a 100×100 fromPointer matrix: 4.7× a Float64Array read, against 5.5× when the
+ * two 32-bit halves were compared). Equal floats have equal bits except ±0 (a NULL entry, never viewed, and
+ * 0x8000000000000000, no user-space address); a NaN-shaped entry compares unequal and takes the slow path.
  */
 export function viewCurrent(s: State, r: number): boolean {
-  const t = s.table as Uint32Array
-  const v = s.viewedAt as Uint32Array
-  return t[2 * r] === v[2 * r] && t[2 * r + 1] === v[2 * r + 1]
+  return (s.table as Float64Array)[r] === (s.viewedAt as Float64Array)[r]
 }
 
 /** The checked path of `get`: the contract's errors, then the cache (filled now) or the binding. */

@@ -30,7 +30,7 @@ export function rowAddresses(s: State): BigUint64Array {
  * The row table of a matrix read in place, seen through an external buffer: every access reads the current row
  * pointer from it without a call into the binding. Undefined where the runtime refuses external buffers.
  */
-function tableView(s: State): Uint32Array | undefined {
+function tableView(s: State): Float64Array | undefined {
   if (s.table !== undefined || s.rows === 0) return s.table
   const native = s.native as Native
   const nanny = s.nanny as NonNullable<State['nanny']>
@@ -42,8 +42,8 @@ function tableView(s: State): Uint32Array | undefined {
     throw e
   }
   s.tableAddresses = new BigUint64Array(buffer)
-  s.viewedAt = new Uint32Array(2 * s.rows)
-  s.table = new Uint32Array(buffer)
+  s.viewedAt = new Float64Array(s.rows)
+  s.table = new Float64Array(buffer)
   return s.table
 }
 
@@ -110,9 +110,7 @@ export function cachedRow(s: State, i: number): CachedRow | undefined {
   if (!s.inPlace) s.rowCache[i] = row
   else if (s.table !== undefined) {
     // Cached with the table entry it was made for: the fast paths compare it with the entry C holds now.
-    const v = s.viewedAt as Uint32Array
-    v[2 * i] = s.table[2 * i]
-    v[2 * i + 1] = s.table[2 * i + 1]
+    ;(s.viewedAt as Float64Array)[i] = s.table[i]
     s.rowCache[i] = row
   }
   return row

@@ -74,11 +74,14 @@ export class State {
   keep: unknown[]
   /** The address of the row table (fixed for the matrix's life), fetched on first use. */
   pointer: bigint | undefined
-  /** A table read in place, seen through an external buffer: its entries as 32-bit halves and as addresses. */
-  table: Uint32Array | undefined
+  /**
+   * A table read in place, seen through an external buffer: its entries' bits as float64s (one load and one
+   * compare per access; see viewCurrent) and as addresses.
+   */
+  table: Float64Array | undefined
   tableAddresses: BigUint64Array | undefined
-  /** The table entry (two halves) each cached row view of a table read in place was made for. */
-  viewedAt: Uint32Array | undefined
+  /** The table entry (its bits, as in `table`) each cached row view of a table read in place was made for. */
+  viewedAt: Float64Array | undefined
   /** Row addresses of a table that is not read in place, fetched once. */
   rowAddresses: BigUint64Array | undefined
   /** Element access: the access kind of the format (see access.ts) and the rows it has made views of. */
