@@ -127,6 +127,7 @@ const NUMBER_FORMATS: [string, NumberArrayCtor][] = [
   ['=H', Uint16Array],
   ['<h', Int16Array],
   ['>h', Int16Array],
+  ['>H', Uint16Array],
   ['<i', Int32Array],
   ['>i', Int32Array],
   ['!I', Uint32Array],

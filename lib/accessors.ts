@@ -166,20 +166,95 @@ function getBool(this: Shell, r: number, c: number): ElementValue {
 /**
  * DataView rows: foreign byte order, unaligned rows, float16 without Float16Array. A view spans exactly its row,
  * so a DataView read past the row's end throws (RangeError), as one over a detached buffer does (TypeError):
- * either goes to the checked path, which gives the contract's error.
+ * either goes to the checked path, which gives the contract's error. One getter per element kind, as for the
+ * TypedArray rows: `get` on '>d' after the warm-up cost 3.3× a DataView read through one shared getter with a
+ * switch on the kind, 2.5× through its own.
  */
+function viewRow(s: State, r: number, c: number): DataView | undefined {
+  if (typeof r !== 'number' || typeof c !== 'number' || c >>> 0 !== c) return undefined
+  const row = s.rowCache[r] as DataView | undefined
+  return row !== undefined && (s.table === undefined || viewCurrent(s, r)) ? row : undefined
+}
+function getViewF64(this: Shell, r: number, c: number): ElementValue {
+  const s = this[STATE]
+  const row = viewRow(s, r, c)
+  if (row !== undefined)
+    try {
+      return row.getFloat64(c * 8, s.little)
+    } catch {}
+  return getChecked(s, r, c)
+}
+function getViewF32(this: Shell, r: number, c: number): ElementValue {
+  const s = this[STATE]
+  const row = viewRow(s, r, c)
+  if (row !== undefined)
+    try {
+      return row.getFloat32(c * 4, s.little)
+    } catch {}
+  return getChecked(s, r, c)
+}
+function getViewI32(this: Shell, r: number, c: number): ElementValue {
+  const s = this[STATE]
+  const row = viewRow(s, r, c)
+  if (row !== undefined)
+    try {
+      return row.getInt32(c * 4, s.little)
+    } catch {}
+  return getChecked(s, r, c)
+}
+function getViewU32(this: Shell, r: number, c: number): ElementValue {
+  const s = this[STATE]
+  const row = viewRow(s, r, c)
+  if (row !== undefined)
+    try {
+      return row.getUint32(c * 4, s.little)
+    } catch {}
+  return getChecked(s, r, c)
+}
+function getViewI16(this: Shell, r: number, c: number): ElementValue {
+  const s = this[STATE]
+  const row = viewRow(s, r, c)
+  if (row !== undefined)
+    try {
+      return row.getInt16(c * 2, s.little)
+    } catch {}
+  return getChecked(s, r, c)
+}
+function getViewU16(this: Shell, r: number, c: number): ElementValue {
+  const s = this[STATE]
+  const row = viewRow(s, r, c)
+  if (row !== undefined)
+    try {
+      return row.getUint16(c * 2, s.little)
+    } catch {}
+  return getChecked(s, r, c)
+}
+function getViewI64(this: Shell, r: number, c: number): ElementValue {
+  const s = this[STATE]
+  const row = viewRow(s, r, c)
+  if (row !== undefined)
+    try {
+      return row.getBigInt64(c * 8, s.little)
+    } catch {}
+  return getChecked(s, r, c)
+}
+function getViewU64(this: Shell, r: number, c: number): ElementValue {
+  const s = this[STATE]
+  const row = viewRow(s, r, c)
+  if (row !== undefined)
+    try {
+      return row.getBigUint64(c * 8, s.little)
+    } catch {}
+  return getChecked(s, r, c)
+}
+/** Float16 and anything else a DataView row holds: the shared reader. */
 function getView(this: Shell, r: number, c: number): ElementValue {
   const s = this[STATE]
-  if (typeof r === 'number' && typeof c === 'number' && c >>> 0 === c) {
-    const row = s.rowCache[r] as DataView | undefined
-    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
-      try {
-        return viewGet(s, row, c)
-      } catch {
-        // out of the row, or detached: the checked path says which
-      }
-    }
-  }
+  const row = viewRow(s, r, c)
+  if (row !== undefined)
+    try {
+      return viewGet(s, row, c)
+    } catch {}
   return getChecked(s, r, c)
 }
 function getNative(this: Shell, r: number, c: number): ElementValue {
@@ -362,6 +437,23 @@ export const GETTERS: readonly Getter[] = [
   getBool,
   getView,
   getNative,
+]
+
+/** The `get` of DataView rows, by element kind (the kinds before DV in access.ts). */
+export const VIEW_GETTERS: readonly Getter[] = [
+  getViewF64,
+  getViewF32,
+  getViewI32,
+  getViewU32,
+  getViewI16,
+  getViewU16,
+  getView,
+  getView,
+  getView,
+  getViewI64,
+  getViewU64,
+  getView,
+  getView,
 ]
 export const SETTERS: readonly Setter[] = [
   setF64,

@@ -2,8 +2,8 @@
 // hands the matrix's State to the module that owns the job: access (get/set), rows (views and addresses),
 // copies, lifetime (checks, holds, exports, release).
 
-import { type ElementValue, elementCodeOf, getChecked, setChecked } from './access.js'
-import { GETTERS, SETTERS } from './accessors.js'
+import { DV, type ElementValue, elementCodeOf, getChecked, setChecked } from './access.js'
+import { GETTERS, SETTERS, VIEW_GETTERS } from './accessors.js'
 import { callback, flag, options, relativeIndex, resolveIndex } from './args.js'
 import { NativeMatrix } from './binding.js'
 import { type CopyOptions, copy, type ToTypedArrayOptions, toArray, toTypedArray } from './copies.js'
@@ -62,7 +62,8 @@ export abstract class Indirect2D<F extends string = string> {
     s.elementCode = elementCodeOf(s.format.dtype)
     s.itemsize = s.format.itemsize
     s.little = s.format.byteOrder === 'little'
-    Object.defineProperty(this, 'get', { value: GETTERS[s.kind], writable: true, configurable: true })
+    const get = s.kind === DV ? VIEW_GETTERS[s.elementCode] : GETTERS[s.kind]
+    Object.defineProperty(this, 'get', { value: get, writable: true, configurable: true })
     Object.defineProperty(this, 'set', { value: SETTERS[s.kind], writable: true, configurable: true })
   }
 
