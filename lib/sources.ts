@@ -60,9 +60,7 @@ export function flatMemory(x: unknown): { bytes: AnyTypedArray; format: string; 
     }
     const view = x as AnyTypedArray
     const itemsize = view.BYTES_PER_ELEMENT
-    const buffer = view.buffer as { resizable?: boolean; growable?: boolean }
-    const tracking = buffer.resizable === true || buffer.growable === true
-    const bytes = tracking ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : view
+    const bytes = overResizable(view) ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : view
     return { bytes, format, itemsize, length: view.length }
   }
   if (isBufferLike(x)) {
@@ -70,6 +68,12 @@ export function flatMemory(x: unknown): { bytes: AnyTypedArray; format: string; 
     return { bytes: new Uint8Array(x, 0, x.byteLength), format: 'B', itemsize: 1, length: x.byteLength }
   }
   return undefined
+}
+
+/** Whether a view's buffer may change size (resizable or growable): it is then seen through a fixed-length view. */
+export function overResizable(view: ArrayBufferView): boolean {
+  const buffer = view.buffer as { resizable?: boolean; growable?: boolean }
+  return buffer.resizable === true || buffer.growable === true
 }
 
 /**
