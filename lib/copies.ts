@@ -96,6 +96,13 @@ export function copy(s: State, other: State | unknown, into: boolean, opts: Copy
   }
 }
 
+/**
+ * The snapshot of small copies: allocated once, off the JS heap. A fresh small Uint8Array lives on the heap, and
+ * its first `subarray` moves it off (a malloc per copy): a 1×1 copyFrom cost 1.6–1.8 µs with one, 0.8 µs with
+ * this, and 0.65–0.8 µs when sides in different buffers skip the snapshot.
+ */
+const SCRATCH = new Uint8Array(new ArrayBuffer(SMALL_COPY_BYTES))
+
 /** A small raw copy between the matrix's JS memory and strided JS memory, through a snapshot (overlap-safe). */
 function copySmall(s: State, side: JsSide, into: boolean): void {
   const plane = s.plane as NonNullable<State['plane']>
@@ -113,7 +120,15 @@ function copySmall(s: State, side: JsSide, into: boolean): void {
     const seg = p.segments[p.segmentOfRow[r]]
     return new Uint8Array(seg.buffer, seg.byteOffset + p.rowOffsets[r] + c * p.colStride, n)
   }
-  const tmp = new Uint8Array(rows * rowBytes)
+  if (dense && !p.segments.some((seg) => s.segBuffers.includes(seg.buffer))) {
+    // Sides in different buffers cannot overlap: no snapshot.
+    for (let r = 0; r < rows; r++) {
+      if (into) mine(r).set(theirs(r, 0, rowBytes))
+      else theirs(r, 0, rowBytes).set(mine(r))
+    }
+    return
+  }
+  const tmp = SCRATCH
   for (let r = 0; r < rows; r++) {
     if (!into) tmp.set(mine(r), r * rowBytes)
     else if (dense) tmp.set(theirs(r, 0, rowBytes), r * rowBytes)
