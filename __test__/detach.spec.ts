@@ -209,6 +209,20 @@ resizable('a resizable ArrayBuffer that grows, or shrinks but keeps the viewed b
   t.is(testlib().sum2d(fixed.pointer, 1, 2), 3)
 })
 
+resizable('length-tracking Uint8Array rows of a collection keep working when their buffer grows, and not when it shrinks', (t) => {
+  const ab = new ResizableCtor(4, { maxByteLength: 16 })
+  new Uint8Array(ab).set([1, 2, 3, 4])
+  const grows = new BufferCollection2D([new Uint8Array(ab), Uint8Array.of(5, 6, 7, 8)])
+  ab.resize(16) // before the collection's first check
+  t.deepEqual(grows.toArray(), [
+    [1, 2, 3, 4],
+    [5, 6, 7, 8],
+  ])
+  t.is(grows.get(0, 3), 4)
+  ab.resize(2)
+  throwsCode(t, () => grows.get(0, 0), 'ERR_DETACHED', Error, undefined, 'shrunk below the row')
+})
+
 // The source (or an ndarray's data) is the resizable ArrayBuffer itself: growth, or a shrink that keeps every
 // viewed byte, is not a detach.
 const resizableTest = HAS_RESIZABLE ? test : test.skip

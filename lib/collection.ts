@@ -5,7 +5,7 @@ import { flag, options } from './args.js'
 import { describe, makeError } from './errors.js'
 import { type AnyTypedArray, describeFormat, type FormatDescription, formatsMatch } from './formats.js'
 import { Indirect2D } from './matrix.js'
-import { flatMemory, isNdarrayLike, ndarrayMemory, overResizable } from './sources.js'
+import { flatMemory, isNdarrayLike, ndarrayMemory } from './sources.js'
 import type { Init } from './state.js'
 import { jsMemoryInit } from './tables.js'
 
@@ -91,7 +91,7 @@ function collectionInit(rowObjects: unknown, opts: BufferCollectionOptions | und
   const lengths = ragged ? new Float64Array(objects.length) : undefined
   let readonly = false
   // Rows of row 0's TypedArray class and length (a list of Float32Array channels, of Buffers) share its format
-  // and column count: they skip the lookups and checks (1000 rows of 16 doubles: 375 → 270–320 µs).
+  // and column count: they skip the lookups and checks (1000 rows of 16 doubles: 375 → 270–300 µs).
   const first = objects[0]
   const sameClass = ArrayBuffer.isView(first) && !(first instanceof DataView) ? Object.getPrototypeOf(first) : undefined
   for (let i = 0; i < objects.length; i++) {
@@ -99,7 +99,7 @@ function collectionInit(rowObjects: unknown, opts: BufferCollectionOptions | und
     if (i > 0 && sameClass !== undefined && lengths === undefined && Object.getPrototypeOf(obj) === sameClass) {
       const view = obj as AnyTypedArray
       const count = view.length
-      if (count === cols && count > 0 && !overResizable(view)) {
+      if (count === cols && count > 0) {
         segments.push(view)
         continue
       }

@@ -59,21 +59,13 @@ export function flatMemory(x: unknown): { bytes: AnyTypedArray; format: string; 
       return { bytes: new Uint8Array(x.buffer, x.byteOffset, x.byteLength), format: 'B', itemsize: 1, length: x.byteLength }
     }
     const view = x as AnyTypedArray
-    const itemsize = view.BYTES_PER_ELEMENT
-    const bytes = overResizable(view) ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : view
-    return { bytes, format, itemsize, length: view.length }
+    return { bytes: view, format, itemsize: view.BYTES_PER_ELEMENT, length: view.length }
   }
   if (isBufferLike(x)) {
     if (x.byteLength === 0) checkNotDetached(x)
     return { bytes: new Uint8Array(x, 0, x.byteLength), format: 'B', itemsize: 1, length: x.byteLength }
   }
   return undefined
-}
-
-/** Whether a view's buffer may change size (resizable or growable): it is then seen through a fixed-length view. */
-export function overResizable(view: ArrayBufferView): boolean {
-  const buffer = view.buffer as { resizable?: boolean; growable?: boolean }
-  return buffer.resizable === true || buffer.growable === true
 }
 
 /**

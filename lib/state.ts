@@ -155,13 +155,15 @@ export class State {
     const lengths = new Array<number>(segments.length)
     for (let k = 0; k < segments.length; k++) {
       const seg = segments[k]
-      if (seg.byteLength !== expected[k]) {
-        // Detached or shrunk since construction: a guard that never matches.
+      // A fixed-length view of the bytes the segment had at construction, whatever its class and whether it
+      // tracks a resizable buffer's length: it reads length 0 once they are gone. Bytes already gone (detached,
+      // or a resizable buffer shrunk below them) make the view throw: a guard that never matches.
+      try {
+        guards[k] = new Uint8Array(seg.buffer, seg.byteOffset, expected[k])
+        lengths[k] = expected[k]
+      } catch {
         guards[k] = new Uint8Array(0)
         lengths[k] = -1
-      } else {
-        guards[k] = seg.constructor === Uint8Array ? (seg as Uint8Array) : new Uint8Array(seg.buffer, seg.byteOffset, seg.byteLength)
-        lengths[k] = guards[k].length
       }
     }
     this.#guardLengths = lengths
