@@ -76,9 +76,13 @@ function rowsAligned(s: State): boolean {
     for (let r = 0; r < addresses.length; r++) if (addresses[r] % m !== 0n) return false
     return true
   }
-  const { segmentOfRow, rowOffsets } = plane
+  // A segment whose elements are multiples of the itemsize starts aligned: its byteOffset (a call to read) is
+  // only needed for the others (a Uint8Array of doubles, say).
+  const { segments, segmentOfRow, rowOffsets } = plane
   for (let r = 0; r < rowOffsets.length; r++) {
-    if ((s.segBases[segmentOfRow[r]] + rowOffsets[r]) % n !== 0) return false
+    const k = segmentOfRow[r]
+    const base = segments[k].BYTES_PER_ELEMENT % n === 0 ? 0 : s.segBases[k]
+    if ((base + rowOffsets[r]) % n !== 0) return false
   }
   return true
 }
