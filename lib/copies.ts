@@ -5,7 +5,7 @@
 
 import { type ElementValue, elementInput, getChecked } from './access.js'
 import { flag, oneOf, options } from './args.js'
-import { describeSide, type JsSide, type OtherSide } from './copy-sides.js'
+import { describeSide, type JsSide, type OtherSide, rowStart } from './copy-sides.js'
 import { describe, makeError } from './errors.js'
 import {
   type AnyTypedArray,
@@ -61,16 +61,14 @@ export function copy(s: State, other: State | unknown, into: boolean, opts: Copy
     if (sameShape && s.plane !== undefined && rows * cols * s.format.itemsize <= SMALL_COPY_BYTES && formatsMatch(s.format, side.format)) {
       copySmall(s, side, into)
     } else {
-      const p = side.plane
+      const segments = side.segments as AnyTypedArray[]
+      const rowsAt = side.layout
+      const format = side.format.native
+      const { colStride } = side
       native.copyJs(
-        {
-          segments: p.segments as AnyTypedArray[],
-          segmentOfRow: p.segmentOfRow,
-          rowOffsets: p.rowOffsets,
-          cols,
-          colStride: p.colStride,
-          format: side.format.native,
-        },
+        'rowStride' in rowsAt
+          ? { segments, rows, offset: rowsAt.offset, rowStride: rowsAt.rowStride, cols, colStride, format }
+          : { segments, segmentOfRow: rowsAt.segmentOfRow, rowOffsets: rowsAt.rowOffsets, cols, colStride, format },
         { into, cast, convert },
       )
     }
@@ -110,17 +108,16 @@ function copySmall(s: State, side: JsSide, into: boolean): void {
   const isz = s.format.itemsize
   const rowBytes = cols * isz
   if (rows === 0 || rowBytes === 0) return // nothing to copy (and empty rows' offsets may lie anywhere)
-  const p = side.plane
-  const dense = p.colStride === isz
+  const dense = side.colStride === isz
   const mine = (r: number): Uint8Array => {
     const k = plane.segmentOfRow[r]
     return new Uint8Array(s.segBuffers[k], s.segBases[k] + plane.rowOffsets[r], rowBytes)
   }
   const theirs = (r: number, c: number, n: number): Uint8Array => {
-    const seg = p.segments[p.segmentOfRow[r]]
-    return new Uint8Array(seg.buffer, seg.byteOffset + p.rowOffsets[r] + c * p.colStride, n)
+    const [seg, offset] = rowStart(side, r)
+    return new Uint8Array(seg.buffer, seg.byteOffset + offset + c * side.colStride, n)
   }
-  if (dense && !p.segments.some((seg) => s.segBuffers.includes(seg.buffer))) {
+  if (dense && !side.segments.some((seg) => s.segBuffers.includes(seg.buffer))) {
     // Sides in different buffers cannot overlap: no snapshot.
     for (let r = 0; r < rows; r++) {
       if (into) mine(r).set(theirs(r, 0, rowBytes))

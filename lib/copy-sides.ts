@@ -5,16 +5,38 @@
 import { describe, makeError } from './errors.js'
 import { type AnyTypedArray, describeFormat, type FormatDescription, formatOfTypedArray } from './formats.js'
 import { checkNotDetached, flatMemory, isNdarrayLike, ndarrayMemory } from './sources.js'
-import type { Plane } from './state.js'
 
-/** Strided JS memory the native copy reads or writes. */
+/**
+ * Strided JS memory the native copy reads or writes: the rows of an ndarray-like at a fixed distance in one
+ * segment (`rowStride`; no per-row list, so a copy of n rows does no O(n) work before the kernel), or those
+ * of an array of rows each at its own place (`segmentOfRow`, `rowOffsets`). Offsets and strides in bytes.
+ */
 export interface JsSide {
   kind: 'js'
   rows: number
   cols: number
   format: FormatDescription
   readonly: boolean
-  plane: Plane
+  segments: readonly AnyTypedArray[]
+  colStride: number
+  layout: StridedRows | ListedRows
+}
+
+export interface StridedRows {
+  offset: number
+  rowStride: number
+}
+
+export interface ListedRows {
+  segmentOfRow: Uint32Array
+  rowOffsets: Float64Array
+}
+
+/** Where row `r` of a JS side starts: its segment and the byte offset into it. */
+export function rowStart(side: JsSide, r: number): [AnyTypedArray, number] {
+  const rows = side.layout
+  if ('rowStride' in rows) return [side.segments[0], rows.offset + r * rows.rowStride]
+  return [side.segments[rows.segmentOfRow[r]], rows.rowOffsets[r]]
 }
 
 /** An array of rows of plain values (numbers, bigints, booleans), converted with TypedArray rules. */
@@ -38,17 +60,15 @@ export function describeSide(x: unknown): OtherSide {
     const m = ndarrayMemory(x)
     if (m.shape.length !== 2) throw dimensionsError(m.shape.length)
     const [rows, cols] = m.shape
-    const segmentOfRow = new Uint32Array(rows)
-    const rowOffsets = new Float64Array(rows)
-    // With no element there is no memory to reach: the offsets stay 0 (they need not lie inside the data).
-    if (cols > 0) for (let r = 0; r < rows; r++) rowOffsets[r] = m.offset + r * m.strides[0]
     return {
       kind: 'js',
       rows,
       cols,
       format: describeFormat(m.format),
       readonly: m.readonly,
-      plane: { segments: [m.bytes], segmentOfRow, rowOffsets, colStride: m.strides[1] },
+      segments: [m.bytes],
+      colStride: m.strides[1],
+      layout: { offset: m.offset, rowStride: m.strides[0] },
     }
   }
   if (Array.isArray(x)) return arrayOfRows(x)
@@ -84,7 +104,9 @@ function arrayOfRows(list: unknown[]): OtherSide {
       cols,
       format: describeFormat(format),
       readonly: false,
-      plane: { segments, segmentOfRow, rowOffsets: new Float64Array(rows.length), colStride: itemsize },
+      segments,
+      colStride: itemsize,
+      layout: { segmentOfRow, rowOffsets: new Float64Array(rows.length) },
     }
   }
   if (!list.every((row) => Array.isArray(row))) {
