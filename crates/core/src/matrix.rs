@@ -548,6 +548,20 @@ impl IndirectMatrix {
         (0..self.rows).map(|r| self.row_pointer(r)).collect()
     }
 
+    /// Every row's current address as [`row_pointers`](Self::row_pointers) gives them, borrowed from
+    /// the table where it is the matrix's own (no allocation per copy), read now where it is used in
+    /// place.
+    pub fn rows_now(&self) -> Result<std::borrow::Cow<'_, [*mut u8]>> {
+        match &self.table {
+            Table::Owned(b) => {
+                let rows = &b[..self.rows];
+                refuse_null_rows(rows)?;
+                Ok(std::borrow::Cow::Borrowed(rows))
+            }
+            Table::InPlace(_) => self.row_pointers().map(std::borrow::Cow::Owned),
+        }
+    }
+
     fn element_pointer(&self, r: usize, c: usize) -> Result<*mut u8> {
         if c >= self.row_len(r)? {
             return Err(out_of_bounds(2));

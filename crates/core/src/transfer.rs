@@ -86,7 +86,7 @@ impl Side<'_> {
     /// The row starts (an in-place table is read now: a null row is `ERR_NULL_POINTER`).
     fn rows(&self) -> Result<std::borrow::Cow<'_, [*mut u8]>> {
         match self {
-            Side::Matrix(m) => m.row_pointers().map(std::borrow::Cow::Owned),
+            Side::Matrix(m) => m.rows_now(),
             Side::Plane(p) => Ok(std::borrow::Cow::Borrowed(p.row_starts())),
         }
     }
