@@ -65,10 +65,10 @@ function latchTree(s: State): void {
 // The list is emptied by an unref'd timer, at most every FLUSH_MS whatever the number of reads. Measured on the
 // benchmark's async pipeline (256 steps over 8 macrotasks, an address read per step; no hold at all: 1.02):
 // a promise reaction per microtask cost 1.25, an unref'd Immediate per macrotask 1.45, a zero-delay timer
-// 1.07–1.14, this one 0.97–1.08. The holds it leaves for those
-// milliseconds are bounded: past HOLD_LIMIT matrices or HOLD_BYTES of their memory, a microtask (a reaction on a
-// settled promise, a third of queueMicrotask's cost in Node) empties the list as soon as the synchronous code
-// has returned. Without `setTimeout` that microtask is the only flush.
+// 1.07–1.14, this one 0.97–1.08. What it holds for those milliseconds is bounded: past HOLD_LIMIT matrices or
+// HOLD_BYTES of their memory, a microtask (a reaction on a settled promise, a third of queueMicrotask's cost in
+// Node) empties the list as soon as the synchronous code has returned. Without `setTimeout` that microtask is
+// the only flush.
 
 const FLUSH_MS = 10
 const HOLD_LIMIT = 1024
