@@ -3,7 +3,8 @@
 // its own monomorphic element load or store. Measured (one process after a warm-up over 8 formats, 100×100
 // 'd'): one shared function with a switch per kind cost 13–26 ns per set (too large to inline); these 4–6 ns.
 // They repeat on purpose, one per TypedArray kind. Anything the fast path is not sure of goes to the checked
-// path in access.ts.
+// path in access.ts. A table read in place has accessors of its own (accessors-in-place.ts); the DataView and
+// native ones below serve it too.
 
 import { type ElementValue, getChecked, rowAttached, setChecked, viewCurrent, viewGet, viewSet } from './access.js'
 import { STATE, type State } from './state.js'
@@ -11,8 +12,8 @@ import { STATE, type State } from './state.js'
 // The fast path takes a plain number index into a row already viewed; `row[c]` is undefined past the row's end,
 // on a detached row (length 0) and for negative or fractional indices, which all go to the checked path.
 
-type Getter = (this: Shell, r: number, c: number) => ElementValue
-type Setter = (this: Shell, r: number, c: number, v: unknown) => void
+export type Getter = (this: Shell, r: number, c: number) => ElementValue
+export type Setter = (this: Shell, r: number, c: number, v: unknown) => void
 
 /** What the accessors see of a matrix: its State under a symbol key. */
 export interface Shell {
@@ -23,7 +24,7 @@ function getF64(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
     const s = this[STATE]
     const row = s.rowCache[r] as Float64Array | undefined
-    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -34,7 +35,7 @@ function getF32(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
     const s = this[STATE]
     const row = s.rowCache[r] as Float32Array | undefined
-    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -45,7 +46,7 @@ function getI32(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
     const s = this[STATE]
     const row = s.rowCache[r] as Int32Array | undefined
-    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -56,7 +57,7 @@ function getU32(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
     const s = this[STATE]
     const row = s.rowCache[r] as Uint32Array | undefined
-    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -67,7 +68,7 @@ function getI16(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
     const s = this[STATE]
     const row = s.rowCache[r] as Int16Array | undefined
-    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -78,7 +79,7 @@ function getU16(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
     const s = this[STATE]
     const row = s.rowCache[r] as Uint16Array | undefined
-    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -89,7 +90,7 @@ function getI8(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
     const s = this[STATE]
     const row = s.rowCache[r] as Int8Array | undefined
-    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -100,7 +101,7 @@ function getU8(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
     const s = this[STATE]
     const row = s.rowCache[r] as Uint8Array | undefined
-    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -111,7 +112,7 @@ function getU8C(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
     const s = this[STATE]
     const row = s.rowCache[r] as Uint8ClampedArray | undefined
-    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -122,7 +123,7 @@ function getI64(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
     const s = this[STATE]
     const row = s.rowCache[r] as BigInt64Array | undefined
-    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -133,7 +134,7 @@ function getU64(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
     const s = this[STATE]
     const row = s.rowCache[r] as BigUint64Array | undefined
-    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -145,7 +146,7 @@ function getF16(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
     const s = this[STATE]
     const row = s.rowCache[r] as unknown as number[] | undefined
-    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined) {
       const v = row[c]
       if (v !== undefined) return v
     }
@@ -156,7 +157,7 @@ function getBool(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
     const s = this[STATE]
     const row = s.rowCache[r] as Uint8Array | undefined
-    if (row !== undefined && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined) {
       const v = row[c]
       if (v !== undefined) return v !== 0
     }
@@ -173,7 +174,7 @@ function getBool(this: Shell, r: number, c: number): ElementValue {
 function viewRow(s: State, r: number, c: number): DataView | undefined {
   if (typeof r !== 'number' || typeof c !== 'number' || c >>> 0 !== c) return undefined
   const row = s.rowCache[r] as DataView | undefined
-  return row !== undefined && (s.table === undefined || viewCurrent(s, r)) ? row : undefined
+  return row !== undefined && (s.table === undefined || viewCurrent(s, r, row)) ? row : undefined
 }
 function getViewF64(this: Shell, r: number, c: number): ElementValue {
   const s = this[STATE]
@@ -269,7 +270,7 @@ function setF64(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const s = this[STATE]
     const row = s.writeCache[r] as Float64Array | undefined
-    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined && c < row.length) {
       row[c] = v
       return
     }
@@ -280,7 +281,7 @@ function setF32(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const s = this[STATE]
     const row = s.writeCache[r] as Float32Array | undefined
-    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined && c < row.length) {
       row[c] = v
       return
     }
@@ -291,7 +292,7 @@ function setI32(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const s = this[STATE]
     const row = s.writeCache[r] as Int32Array | undefined
-    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined && c < row.length) {
       row[c] = v
       return
     }
@@ -302,7 +303,7 @@ function setU32(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const s = this[STATE]
     const row = s.writeCache[r] as Uint32Array | undefined
-    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined && c < row.length) {
       row[c] = v
       return
     }
@@ -313,7 +314,7 @@ function setI16(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const s = this[STATE]
     const row = s.writeCache[r] as Int16Array | undefined
-    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined && c < row.length) {
       row[c] = v
       return
     }
@@ -324,7 +325,7 @@ function setU16(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const s = this[STATE]
     const row = s.writeCache[r] as Uint16Array | undefined
-    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined && c < row.length) {
       row[c] = v
       return
     }
@@ -335,7 +336,7 @@ function setI8(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const s = this[STATE]
     const row = s.writeCache[r] as Int8Array | undefined
-    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined && c < row.length) {
       row[c] = v
       return
     }
@@ -346,7 +347,7 @@ function setU8(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const s = this[STATE]
     const row = s.writeCache[r] as Uint8Array | undefined
-    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined && c < row.length) {
       row[c] = v
       return
     }
@@ -357,7 +358,7 @@ function setU8C(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const s = this[STATE]
     const row = s.writeCache[r] as Uint8ClampedArray | undefined
-    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined && c < row.length) {
       row[c] = v
       return
     }
@@ -368,7 +369,7 @@ function setI64(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'bigint' && c >>> 0 === c) {
     const s = this[STATE]
     const row = s.writeCache[r] as BigInt64Array | undefined
-    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined && c < row.length) {
       row[c] = v
       return
     }
@@ -379,7 +380,7 @@ function setU64(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'bigint' && c >>> 0 === c) {
     const s = this[STATE]
     const row = s.writeCache[r] as BigUint64Array | undefined
-    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined && c < row.length) {
       row[c] = v
       return
     }
@@ -390,7 +391,7 @@ function setF16(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && typeof v === 'number' && c >>> 0 === c) {
     const s = this[STATE]
     const row = s.writeCache[r] as unknown as number[] | undefined
-    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined && c < row.length) {
       row[c] = v
       return
     }
@@ -401,7 +402,7 @@ function setBool(this: Shell, r: number, c: number, v: unknown): void {
   if (typeof r === 'number' && typeof c === 'number' && c >>> 0 === c) {
     const s = this[STATE]
     const row = s.writeCache[r] as Uint8Array | undefined
-    if (row !== undefined && c < row.length && (s.table === undefined || viewCurrent(s, r))) {
+    if (row !== undefined && c < row.length) {
       row[c] = v ? 1 : 0
       return
     }
@@ -412,7 +413,7 @@ function setView(this: Shell, r: number, c: number, v: unknown): void {
   const s = this[STATE]
   if (typeof r === 'number' && typeof c === 'number' && c >>> 0 === c && c < s.rowLength(r)) {
     const row = s.writeCache[r] as DataView | undefined
-    if (row !== undefined && rowAttached(s, r) && (s.table === undefined || viewCurrent(s, r)) && viewSet(s, row, c, v)) return
+    if (row !== undefined && rowAttached(s, r) && (s.table === undefined || viewCurrent(s, r, row)) && viewSet(s, row, c, v)) return
   }
   setChecked(s, r, c, v)
 }

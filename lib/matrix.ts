@@ -4,6 +4,7 @@
 
 import { DV, type ElementValue, elementCodeOf, getChecked, setChecked } from './access.js'
 import { GETTERS, SETTERS, VIEW_GETTERS } from './accessors.js'
+import { IN_PLACE_GETTERS, IN_PLACE_SETTERS } from './accessors-in-place.js'
 import { callback, flag, options, relativeIndex, resolveIndex } from './args.js'
 import { NativeMatrix } from './binding.js'
 import { type CopyOptions, copy, type ToTypedArrayOptions, toArray, toTypedArray } from './copies.js'
@@ -62,9 +63,11 @@ export abstract class Indirect2D<F extends string = string> {
     s.elementCode = elementCodeOf(s.format.dtype)
     s.itemsize = s.format.itemsize
     s.little = s.format.byteOrder === 'little'
-    const get = s.kind === DV ? VIEW_GETTERS[s.elementCode] : GETTERS[s.kind]
+    const inPlace = s.inPlace && s.kind < DV
+    const get = inPlace ? IN_PLACE_GETTERS[s.kind] : s.kind === DV ? VIEW_GETTERS[s.elementCode] : GETTERS[s.kind]
+    const set = inPlace ? IN_PLACE_SETTERS[s.kind] : SETTERS[s.kind]
     Object.defineProperty(this, 'get', { value: get, writable: true, configurable: true })
-    Object.defineProperty(this, 'set', { value: SETTERS[s.kind], writable: true, configurable: true })
+    Object.defineProperty(this, 'set', { value: set, writable: true, configurable: true })
   }
 
   static {

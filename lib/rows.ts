@@ -42,7 +42,6 @@ function tableView(s: State): Float64Array | undefined {
     throw e
   }
   s.tableAddresses = new BigUint64Array(buffer)
-  s.viewedAt = new Float64Array(s.rows)
   s.table = new Float64Array(buffer)
   return s.table
 }
@@ -94,7 +93,7 @@ function rowsAligned(s: State): boolean {
 export function cachedRow(s: State, i: number): CachedRow | undefined {
   if (s.kind === NATIVE) return undefined
   const hit = s.rowCache[i]
-  if (hit !== undefined && (s.table === undefined || viewCurrent(s, i))) return hit
+  if (hit !== undefined && (s.table === undefined || viewCurrent(s, i, hit))) return hit
   let buffer: ArrayBufferLike
   let offset: number
   try {
@@ -114,7 +113,7 @@ export function cachedRow(s: State, i: number): CachedRow | undefined {
   if (!s.inPlace) s.rowCache[i] = row
   else if (s.table !== undefined) {
     // Cached with the table entry it was made for: the fast paths compare it with the entry C holds now.
-    ;(s.viewedAt as Float64Array)[i] = s.table[i]
+    Object.defineProperty(row, '__viewedAt', { value: s.table[i] }) // hidden: not enumerable, not writable
     s.rowCache[i] = row
   }
   return row
@@ -146,7 +145,7 @@ function checkViewable(s: State): void {
 export function rowView(s: State, i: number): AnyTypedArray {
   if (typeof i === 'number' && i >>> 0 === i && !s.readonly && s.kind <= BOOL) {
     const row = s.rowCache[i]
-    if (row !== undefined && (s.table === undefined || viewCurrent(s, i))) {
+    if (row !== undefined && (s.table === undefined || viewCurrent(s, i, row))) {
       const plane = s.plane
       const k = plane === undefined ? -1 : plane.segmentOfRow[i]
       if (k < 0 || s.guards[k].length === s.guardLengths[k]) return row as AnyTypedArray

@@ -80,8 +80,6 @@ export class State {
    */
   table: Float64Array | undefined
   tableAddresses: BigUint64Array | undefined
-  /** The table entry (its bits, as in `table`) each cached row view of a table read in place was made for. */
-  viewedAt: Float64Array | undefined
   /** Row addresses of a table that is not read in place, fetched once. */
   rowAddresses: BigUint64Array | undefined
   /** Element access: the access kind of the format (see access.ts) and the rows it has made views of. */
@@ -122,7 +120,6 @@ export class State {
     this.rowAddresses = undefined
     this.table = undefined
     this.tableAddresses = undefined
-    this.viewedAt = undefined
     this.kind = -1 // set by the matrix once the State is complete (rows.ts: resolveKind)
     this.elementCode = -1
     this.itemsize = init.format.itemsize
