@@ -384,3 +384,15 @@ test.serial('a BufferCollection2D of 50 Float64Array rows keeps every row alive 
   }
   t.true(tracker.collected('row 0') && tracker.collected('row 49'), 'control: the rows are collectable once the collection is gone')
 })
+
+test('rows of no bytes are guarded by their buffer: detaching it is seen; rows over empty buffers stay usable', (t) => {
+  const buf = new ArrayBuffer(16)
+  const c = new BufferCollection2D([new Float64Array(buf, 8, 0), new Float64Array(buf, 0, 0)])
+  t.is(typeof c.pointer, 'bigint')
+  structuredClone(buf, { transfer: [buf] })
+  throwsCode(t, () => c.pointer, 'ERR_DETACHED', Error)
+  throwsCode(t, () => c.toArray(), 'ERR_DETACHED', Error, undefined, 'latched')
+  const empty = new BufferCollection2D([new Float64Array(0), new Float64Array(0)])
+  t.is(typeof empty.pointer, 'bigint')
+  t.deepEqual(empty.toArray(), [[], []])
+})

@@ -72,7 +72,7 @@ export function rowAttached(s: State, r: number): boolean {
   const plane = s.plane
   if (plane === undefined) return true // native memory: release drops the cache before its views are detached
   const k = plane.segmentOfRow[r]
-  return s.guards[k].length === s.guardLengths[k]
+  return s.guards[k].length !== 0
 }
 
 /**

@@ -18,9 +18,8 @@ export function checkLive(s: State): void {
 export function checkAll(s: State): void {
   checkLive(s)
   const guards = s.guards
-  const lengths = s.guardLengths
   for (let i = 0; i < guards.length; i++) {
-    if (guards[i].length !== lengths[i]) latchDetached(s)
+    if (guards[i].length === 0) latchDetached(s)
   }
 }
 
@@ -30,7 +29,7 @@ export function checkRow(s: State, r: number): void {
   const plane = s.plane
   if (plane !== undefined && plane.segments.length > 0) {
     const k = plane.segmentOfRow[r]
-    if (s.guards[k].length !== s.guardLengths[k]) latchDetached(s)
+    if (s.guards[k].length === 0) latchDetached(s)
   }
 }
 

@@ -148,7 +148,7 @@ export function rowView(s: State, i: number): AnyTypedArray {
     if (row !== undefined && (s.table === undefined || viewCurrent(s, i, row))) {
       const plane = s.plane
       const k = plane === undefined ? -1 : plane.segmentOfRow[i]
-      if (k < 0 || s.guards[k].length === s.guardLengths[k]) return row as AnyTypedArray
+      if (k < 0 || s.guards[k].length !== 0) return row as AnyTypedArray
     }
   }
   checkLive(s)

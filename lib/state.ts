@@ -47,6 +47,23 @@ export interface Init {
 
 const NO_ROWS: CachedRow[] = []
 
+/** The guard of a segment with no bytes in a buffer with none: nothing there can go. */
+const NOTHING_TO_LOSE = new Uint8Array(1)
+
+/**
+ * A segment's guard: a fixed-length view of the bytes it had at construction, whatever its class and whether it
+ * tracks a resizable buffer's length. Bytes already gone make the view throw: a guard of length 0 then. A
+ * segment of no bytes is guarded by the first byte of its buffer, if it has one.
+ */
+function guardOf(seg: ArrayBufferView, bytes: number): Uint8Array {
+  try {
+    if (bytes > 0) return new Uint8Array(seg.buffer, seg.byteOffset, bytes)
+    return seg.buffer.byteLength > 0 ? new Uint8Array(seg.buffer, 0, 1) : NOTHING_TO_LOSE
+  } catch {
+    return new Uint8Array(0)
+  }
+}
+
 /** The key under which a matrix object carries its State for the per-kind accessors (never exported). */
 export const STATE: unique symbol = Symbol('indirect-buffer state')
 
@@ -65,7 +82,6 @@ export class State {
   /** Each segment's byte length at construction: what the guards, made later, must still see. */
   #segmentBytes: number[]
   #guards: Uint8Array[] | undefined
-  #guardLengths: number[] | undefined
   #segBuffers: ArrayBufferLike[] | undefined
   #segBases: number[] | undefined
   nanny: Nanny | undefined
@@ -134,36 +150,19 @@ export class State {
   // rows is built in a fraction of the time (measured: 0.69 ms with them, against 0.3 ms without).
 
   /**
-   * One Uint8Array per segment of JS memory, and the length each had: a detached (or shrunk) buffer's views
-   * report length 0. Always Uint8Arrays, so that the detach checks' `length` loads stay monomorphic whatever
-   * the rows' own classes are.
+   * One Uint8Array per segment of JS memory, which reads length 0 once the segment's bytes are gone (detached,
+   * transferred, or a resizable buffer shrunk below them). Always Uint8Arrays, so that the detach checks'
+   * `length` loads stay monomorphic whatever the rows' own classes are; and "0 is gone" needs no second array
+   * of lengths (a collection's `pointer`: 2.0 → 1.4 ns per row checked).
    */
   get guards(): Uint8Array[] {
     return this.#guards ?? this.#makeGuards()
-  }
-  get guardLengths(): number[] {
-    if (this.#guardLengths === undefined) this.#makeGuards()
-    return this.#guardLengths as unknown as number[]
   }
   #makeGuards(): Uint8Array[] {
     const segments = this.plane?.segments ?? []
     const expected = this.#segmentBytes
     const guards = new Array<Uint8Array>(segments.length)
-    const lengths = new Array<number>(segments.length)
-    for (let k = 0; k < segments.length; k++) {
-      const seg = segments[k]
-      // A fixed-length view of the bytes the segment had at construction, whatever its class and whether it
-      // tracks a resizable buffer's length: it reads length 0 once they are gone. Bytes already gone (detached,
-      // or a resizable buffer shrunk below them) make the view throw: a guard that never matches.
-      try {
-        guards[k] = new Uint8Array(seg.buffer, seg.byteOffset, expected[k])
-        lengths[k] = expected[k]
-      } catch {
-        guards[k] = new Uint8Array(0)
-        lengths[k] = -1
-      }
-    }
-    this.#guardLengths = lengths
+    for (let k = 0; k < segments.length; k++) guards[k] = guardOf(segments[k], expected[k])
     this.#guards = guards
     return guards
   }
@@ -179,7 +178,6 @@ export class State {
   forgetMemory(): void {
     this.plane = undefined
     this.#guards = []
-    this.#guardLengths = []
     this.#segBuffers = []
     this.#segBases = []
   }
