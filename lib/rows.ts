@@ -75,6 +75,7 @@ function rowsAligned(s: State): boolean {
     for (let r = 0; r < addresses.length; r++) if (addresses[r] % m !== 0n) return false
     return true
   }
+  if (plane.aligned !== undefined) return plane.aligned
   // A segment whose elements are multiples of the itemsize starts aligned: its byteOffset (a call to read) is
   // only needed for the others (a Uint8Array of doubles, say).
   const { segments, segmentOfRow, rowOffsets } = plane

@@ -16,6 +16,14 @@ export interface Plane {
   readonly segmentOfRow: Uint32Array
   readonly rowOffsets: Float64Array
   readonly colStride: number
+  /**
+   * Facts a constructor may know for free (a collection, from its rows' classes and lengths), so that they need
+   * not be read from every segment: each segment's byte length, and whether every row is aligned for the format.
+   * Reading them per segment costs a property load that, in a process that has seen every TypedArray class, is
+   * megamorphic.
+   */
+  readonly segmentBytes?: readonly number[]
+  readonly aligned?: boolean
 }
 
 /** A row of the element cache: a TypedArray of the format, or a DataView (foreign byte order, unaligned rows). */
@@ -80,7 +88,7 @@ export class State {
   native: NativeMatrix | undefined
   plane: Plane | undefined
   /** Each segment's byte length at construction: what the guards, made later, must still see. */
-  #segmentBytes: number[]
+  #segmentBytes: readonly number[]
   #guards: Uint8Array[] | undefined
   #segBuffers: ArrayBufferLike[] | undefined
   #segBases: number[] | undefined
@@ -127,7 +135,7 @@ export class State {
     this.readonly = init.readonly
     this.native = init.native
     this.plane = init.plane
-    this.#segmentBytes = (init.plane?.segments ?? []).map((seg) => seg.byteLength)
+    this.#segmentBytes = init.plane?.segmentBytes ?? (init.plane?.segments ?? []).map((seg) => seg.byteLength)
     this.nanny = init.nanny
     this.ownsNanny = init.ownsNanny ?? false
     this.inPlace = init.inPlace ?? false
