@@ -10,8 +10,9 @@
 //! - dense rows on both sides: one `memcpy` (or one vectorised swap / conversion pass) per row, and per
 //!   run of rows that are adjacent on both sides;
 //! - both sides dense down their columns (column-major): the same per column;
-//! - raw 4- and 8-byte transposes (one side dense along rows, the other down columns): cache-line
-//!   blocks transposed in SIMD registers (`transpose`);
+//! - raw 1-, 2-, 4- and 8-byte transposes (one side dense along rows, the other down columns):
+//!   blocks transposed in SIMD registers on a cache-line grid, large 8-byte targets written with
+//!   non-temporal stores (`transpose`);
 //! - other layouts whose sides want opposite walk orders: a cache-blocked kernel through an L1 buffer
 //!   (`strided::tiled`); layouts that agree: element loops specialised by item size.
 //!

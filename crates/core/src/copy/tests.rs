@@ -121,6 +121,32 @@ impl Layout {
         }
     }
 
+    /// Column-major (`colm`) or row-major lines padded to a multiple of 64 bytes (plus `extra`),
+    /// the first element `skew` bytes into the buffer: with `extra = 0` every line has the same
+    /// misalignment, which the transposes' cache-line grid then follows (when `skew` keeps the
+    /// elements aligned for their size, as a buffer start is).
+    fn padded(
+        colm: bool,
+        rows: usize,
+        cols: usize,
+        size: usize,
+        extra: usize,
+        skew: usize,
+    ) -> Layout {
+        let line = |n: usize| ((n * size).next_multiple_of(64) + extra) as isize;
+        let (rs, cs) = if colm {
+            (size as isize, line(rows))
+        } else {
+            (line(cols), size as isize)
+        };
+        let (r, c) = (rows as isize, cols as isize);
+        Layout {
+            rows: (0..r).map(|i| skew as isize + i * rs).collect(),
+            cs,
+            len: skew + ((r - 1) * rs + (c - 1) * cs) as usize + size + 64,
+        }
+    }
+
     fn at(&self, r: usize, c: usize) -> usize {
         (self.rows[r] + c as isize * self.cs) as usize
     }
@@ -271,10 +297,23 @@ fn same_element(op: ElementOp, got: &[u8], want: &[u8]) -> bool {
 
 /// Copies with `copy_plane` between two separate buffers and checks every byte of the target.
 fn check_copy(rng: &mut Rng, op: ElementOp, rows: usize, cols: usize, ss: Shape, ds: Shape) {
+    let sl = Layout::new(rng, ss, rows, cols, op.src_itemsize());
+    let dl = Layout::new(rng, ds, rows, cols, op.dst_itemsize());
+    check_layouts(rng, op, rows, cols, &sl, &dl, &format!("{ss:?} -> {ds:?}"));
+}
+
+/// [`check_copy`] between two given layouts.
+fn check_layouts(
+    rng: &mut Rng,
+    op: ElementOp,
+    rows: usize,
+    cols: usize,
+    sl: &Layout,
+    dl: &Layout,
+    what: &str,
+) {
     let (s, d) = (op.src_itemsize(), op.dst_itemsize());
-    let sl = Layout::new(rng, ss, rows, cols, s);
-    let dl = Layout::new(rng, ds, rows, cols, d);
-    let mut src = source_bytes(rng, &sl, rows, cols, op);
+    let mut src = source_bytes(rng, sl, rows, cols, op);
     let mut dst = random_bytes(rng, dl.len);
     let mut want = dst.clone();
     for r in 0..rows {
@@ -307,10 +346,10 @@ fn check_copy(rng: &mut Rng, op: ElementOp, rows: usize, cols: usize, ss: Shape,
         op,
         &dst,
         &want,
-        &dl,
+        dl,
         rows,
         cols,
-        &format!("{op:?} {rows}x{cols} {ss:?} -> {ds:?}"),
+        &format!("{op:?} {rows}x{cols} {what}"),
     );
 }
 
@@ -465,6 +504,106 @@ fn tiles_edges_and_transposes() {
 }
 
 #[test]
+fn transposes_on_cache_line_grids() {
+    // Lines a multiple of 64 bytes apart, so that the block grid shifts to the first cache-line
+    // (or 16-byte) boundary: the part before it and after the last whole block are covered by
+    // overlapping blocks. Skews that break the elements' alignment, and strides 8 bytes off, keep
+    // the plain grid. Every item size, both directions, both ISAs.
+    let mut rng = Rng(2024);
+    on_both_isas(|| {
+        for itemsize in [1, 2, 4, 8] {
+            let op = ElementOp::Raw { itemsize };
+            for (rows, cols) in [
+                (16, 16),
+                (17, 40),
+                (24, 33),
+                (71, 64),
+                (100, 23),
+                (130, 129),
+            ] {
+                for skew in [0, itemsize, 3 * itemsize, 7 * itemsize, 5, 9] {
+                    for extra in [0, 8] {
+                        for colm_src in [true, false] {
+                            let s = itemsize;
+                            let sl = Layout::padded(colm_src, rows, cols, s, extra, skew);
+                            let dl = Layout::padded(!colm_src, rows, cols, s, 0, rng.below(64));
+                            let what =
+                                format!("grid, skew {skew}, extra {extra}, src colm {colm_src}");
+                            check_layouts(&mut rng, op, rows, cols, &sl, &dl, &what);
+                        }
+                    }
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn large_transposes_stream_whole_lines() {
+    // Targets of 4 MiB and more of 8-byte elements whose lines fall on cache lines are written
+    // with non-temporal stores, blocks off the grid (the first and last of each line) with plain
+    // ones; a skew that misaligns the elements, or target rows out of order, keep plain stores.
+    let mut rng = Rng(31337);
+    let (rows, cols) = (723, 731);
+    assert!(rows * cols * 8 >= transpose::STREAM_MIN_BYTES);
+    on_both_isas(|| {
+        for skew in [0, 24, 4] {
+            for colm_src in [true, false] {
+                let sl = Layout::padded(colm_src, rows, cols, 8, 0, 8);
+                let mut dl = Layout::padded(!colm_src, rows, cols, 8, 0, skew);
+                if skew == 24 && colm_src {
+                    // Target rows in shuffled order: not evenly spaced, so not streamed.
+                    dl.rows.swap(1, 500);
+                }
+                let what = format!("streamed, skew {skew}, src colm {colm_src}");
+                check_layouts(
+                    &mut rng,
+                    ElementOp::Raw { itemsize: 8 },
+                    rows,
+                    cols,
+                    &sl,
+                    &dl,
+                    &what,
+                );
+            }
+        }
+    });
+}
+
+#[test]
+fn block_grids_cover_every_element_once_aligned() {
+    for b in [8, 16] {
+        for n in b..3 * b + 3 {
+            for off in 0..b {
+                let g = transpose::Grid::new(n, b, off);
+                let mut seen = vec![false; n];
+                for k in 0..g.len {
+                    let s = g.start(k);
+                    assert!(
+                        s + b <= n,
+                        "n {n} b {b} off {off}: block {k} at {s} overruns"
+                    );
+                    seen[s..s + b].iter_mut().for_each(|x| *x = true);
+                    if k >= g.head && k < g.head + g.whole {
+                        assert_eq!(
+                            s % b,
+                            g.off % b,
+                            "n {n} b {b} off {off}: block {k} off the grid"
+                        );
+                    }
+                }
+                assert!(
+                    seen.iter().all(|&x| x),
+                    "n {n} b {b} off {off}: an element is missed"
+                );
+                // Whole blocks from `off` when one fits there.
+                assert_eq!(g.off, if off + b <= n { off } else { 0 });
+            }
+        }
+    }
+}
+
+#[test]
 fn small_element_transposes_at_block_edges() {
     // 1- and 2-byte register transposes (16 × 16 / 8 × 8 blocks, 32-wide pairs of blocks with AVX2,
     // 64-element tiles) around every edge, both directions, odd strides and indirect rows; layouts
@@ -604,11 +743,76 @@ fn register_transpose_kernels_match_the_scalar_block() {
     check!(&mut rng, 1, 16, 16, x86::block1_sse2);
     check!(&mut rng, 2, 8, 8, x86::block2_sse2);
     check!(&mut rng, 4, 16, 16, x86::block4_sse);
-    check!(&mut rng, 8, 8, 8, x86::block8_sse2);
+    check!(&mut rng, 8, 8, 8, x86::block8_sse2::<false, _, _>);
     if std::arch::is_x86_feature_detected!("avx2") {
-        check!(&mut rng, 1, 16, 32, x86::block1_avx2);
+        check!(&mut rng, 1, 16, 16, x86::block1_avx2);
         check!(&mut rng, 2, 8, 16, x86::block2_avx2);
-        check!(&mut rng, 8, 8, 8, x86::block8_avx);
+        check!(&mut rng, 8, 8, 8, x86::block8_avx::<false, _, _>);
+        check_streaming_block(&mut rng, |i, o| {
+            // SAFETY: lines of 8 elements, output lines 64-byte aligned; the CPU has AVX2.
+            unsafe { x86::block8_avx::<true, _, _>(i, o) }
+        });
+    }
+    check_streaming_block(&mut rng, |i, o| {
+        // SAFETY: lines of 8 elements, output lines 64-byte aligned; SSE2 is baseline.
+        unsafe { x86::block8_sse2::<true, _, _>(i, o) }
+    });
+}
+
+/// An 8 × 8 block of 8-byte elements with non-temporal stores against
+/// [`transpose::block_scalar`]: output lines on cache lines of a row table (64-byte aligned, in a
+/// shuffled order), input lines at an odd stride.
+#[cfg(target_arch = "x86_64")]
+fn check_streaming_block(rng: &mut Rng, kernel: impl Fn(transpose::Strided, transpose::Table)) {
+    use transpose::{block_scalar, Strided, Table};
+    let src = random_bytes(rng, 8 * 72 + 64);
+    let ins = Strided {
+        base: src.as_ptr().wrapping_add(3) as *mut u8,
+        stride: 72,
+    };
+    // 64-byte aligned lines with a gap between them, inside an over-allocated buffer.
+    let (mut got, mut want) = (random_bytes(rng, 8 * 128 + 64), vec![0; 8 * 128 + 64]);
+    let mut order: Vec<usize> = (0..8).collect();
+    order.reverse();
+    order.swap(2, 5);
+    let table = |buf: &mut [u8]| -> Vec<*mut u8> {
+        let base = buf.as_mut_ptr();
+        let skew = base.align_offset(64);
+        order
+            .iter()
+            .map(|&k| base.wrapping_add(skew + k * 128))
+            .collect()
+    };
+    let (gt, wt) = (table(&mut got), table(&mut want));
+    kernel(
+        ins,
+        Table {
+            rows: &gt,
+            offset: 0,
+        },
+    );
+    // SAFETY: 8 input lines of 8 elements in `src`, 8 output lines of 8 in `want`.
+    unsafe {
+        block_scalar::<8, 8, 8>(
+            ins,
+            Table {
+                rows: &wt,
+                offset: 0,
+            },
+        )
+    };
+    // SAFETY: SSE is baseline on x86-64; orders the kernel's non-temporal stores before the reads.
+    unsafe { std::arch::x86_64::_mm_sfence() };
+    // The buffers' alignment differs: compare line by line.
+    for (&g, &w) in gt.iter().zip(&wt) {
+        // SAFETY: each line pointer is valid for 64 bytes of its buffer, no longer written.
+        let (g, w) = unsafe {
+            (
+                std::slice::from_raw_parts(g, 64),
+                std::slice::from_raw_parts(w, 64),
+            )
+        };
+        assert_eq!(g, w, "streaming 8 x 8 block");
     }
 }
 

@@ -2,29 +2,45 @@
 //! down its columns (a row-major matrix ⇄ a column-major array), the layouts a numeric `T**` meets
 //! most.
 //!
-//! The copy goes block by block, each block a square of `L × L` elements transposed in registers.
-//! For 4- and 8-byte elements `L × itemsize` = 64 bytes: every line of a block on either side is one
-//! whole cache line, read or written in one go, so cache-set aliasing of power-of-two strides cannot
-//! evict a line between two partial uses (4×4 AVX kernels, or SSE2 2×2 / SSE 4×4 ones on the
-//! baseline). Bytes go in 16 × 16 blocks and 2-byte elements in 8 × 8 ones (16-byte lines, one SSE
-//! register each, transposed by rounds of unpacks); their tiles are small enough that the four
-//! blocks sharing a cache line run while it is still in L1. Blocks are grouped into tiles of a few
-//! blocks a side for TLB and prefetch locality.
+//! The copy goes block by block, each block transposed in registers: lines of 64 bytes (one cache
+//! line) for 4- and 8-byte elements (4×4 AVX kernels, or SSE2 2×2 / SSE 4×4 ones on the baseline),
+//! of 16 bytes for 1- and 2-byte elements (rounds of unpacks; AVX2 holds two lines per register).
+//! Blocks are grouped into tiles, walked along the input lines so that the source is read in runs.
+//!
+//! The block grid follows the memory rather than the matrix: along each axis the whole blocks start
+//! where the lines of the side dense along that axis reach a multiple of the block line's bytes (64
+//! at most), so that a block line is a whole cache line (4- and 8-byte elements) or never crosses
+//! one. Large allocations start 16 bytes past a page (the allocator's header: every big
+//! `Float64Array` and matrix here), so on the matrix's own grid every 64-byte block line straddled
+//! two cache lines. The part before the first whole block and after the last is covered by one more
+//! block each, overlapping blocks already copied (writing an element twice with the same value is
+//! harmless: the source does not overlap the target).
+//!
+//! Targets of [`STREAM_MIN_BYTES`] or more of 8-byte elements, whose block lines then fall on cache
+//! lines, are written with non-temporal stores: each block writes whole cache lines, so the stores
+//! skip the read for ownership of the target and leave the caches to the source. This is where the
+//! column-major 'd' copies were slow: 1000 × 1000 went from 0.24–0.31× memcpy (copyFrom) and
+//! 0.23–0.30× (copyTo) to 0.68–0.87× and 0.67–0.79×, 4096 × 4096 from 0.41–0.49× / 0.46–0.52× to
+//! 0.97–1.06× / 0.95–1.10× (benchmark/bench.ts, one process, five runs). The grid alone gave 0.27 → 0.33 /
+//! 0.25 → 0.29 on the 1000 × 1000 case; streaming does the rest.
 
 #[cfg(target_arch = "x86_64")]
 use super::simd::has_avx2;
 use super::Side;
 
-/// Blocks per tile edge (tiles of 64 × 64 doubles, 128 × 128 floats): measured best among 2..=16
-/// blocks; a tile's lines then span a few dozen pages on each side.
-const TILE_BLOCKS: usize = 8;
+/// Tiles in elements, along the input lines by across them. 8-byte elements: 256 × 16 rather than
+/// 64 × 64 (long runs of source lines, few target lines at a time): 1000 × 1000 'd' copyTo 0.76 →
+/// 0.95× memcpy, 4096 × 4096 copyFrom 0.79 → 0.91× (examples, interleaved runs). 4-byte elements
+/// measured the same either way; 1- and 2-byte ones the same from 32 to 256 a side.
+const TILE8: (usize, usize) = (256, 16);
+const TILE4: (usize, usize) = (256, 16);
+const TILE_SMALL: (usize, usize) = (64, 64);
 
-/// Tile edges in elements for 8- and 4-byte elements.
-const BIG_TILE8: usize = TILE_BLOCKS * 8;
-const BIG_TILE4: usize = TILE_BLOCKS * 16;
-
-/// Tile edge in elements for 1- and 2-byte elements (whole cache lines of bytes, 64 × 64 bytes).
-const SMALL_TILE: usize = 64;
+/// The smallest target, in bytes, written with non-temporal stores: below it the target stays in
+/// L2/L3 between copies and plain stores win. 'd' transposes measured with and without: 600 × 600
+/// (2.9 MB) 0.59 → 0.50× memcpy, 700 × 700 (3.9 MB) 0.48 → 0.52×, 1000 × 1000 (8 MB) 0.33 →
+/// 0.80×. 4-byte elements gained nothing (4096 × 4096 'i' 0.55 → 0.53×) and stay on plain stores.
+pub(super) const STREAM_MIN_BYTES: usize = 4 << 20;
 
 /// Which side is dense along which axis.
 #[derive(Clone, Copy)]
@@ -101,6 +117,72 @@ impl LineSet for Table<'_> {
     }
 }
 
+/// A register kernel: transposes one block of `LI` input lines of `LL` elements of `N` bytes
+/// (the shape is `tiles`'s), with non-temporal stores when `NT` (then every output line is
+/// 64-byte aligned and the kernel writes it whole).
+trait Kernel {
+    /// Whether the kernel has non-temporal stores (`block::<true>`).
+    const STREAMS: bool;
+    /// # Safety
+    /// Each of the `LI` input lines is valid for `LL` elements, each of the `LL` output lines for
+    /// `LI`; the CPU has the kernel's features.
+    unsafe fn block<const NT: bool>(ins: impl LineSet, outs: impl LineSet);
+}
+
+/// Declares a [`Kernel`] type running `x86::$f` (`nt`: `$f` takes the `NT` parameter).
+#[cfg(target_arch = "x86_64")]
+macro_rules! kernel {
+    ($name:ident, $f:ident, nt) => {
+        pub(super) struct $name;
+        impl Kernel for $name {
+            const STREAMS: bool = true;
+            #[inline(always)]
+            unsafe fn block<const NT: bool>(ins: impl LineSet, outs: impl LineSet) {
+                // SAFETY: forwarded.
+                unsafe { x86::$f::<NT, _, _>(ins, outs) }
+            }
+        }
+    };
+    ($name:ident, $f:ident) => {
+        pub(super) struct $name;
+        impl Kernel for $name {
+            const STREAMS: bool = false;
+            #[inline(always)]
+            unsafe fn block<const NT: bool>(ins: impl LineSet, outs: impl LineSet) {
+                // SAFETY: forwarded; `NT` is never set for kernels without streaming stores.
+                unsafe { x86::$f(ins, outs) }
+            }
+        }
+    };
+}
+
+#[cfg(target_arch = "x86_64")]
+mod kernels {
+    use super::{x86, Kernel, LineSet};
+    kernel!(Avx8, block8_avx, nt);
+    kernel!(Sse8, block8_sse2, nt);
+    kernel!(Sse4, block4_sse);
+    kernel!(Avx2x2, block2_avx2);
+    kernel!(Sse2x2, block2_sse2);
+    kernel!(Avx2x1, block1_avx2);
+    kernel!(Sse2x1, block1_sse2);
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+mod kernels {
+    use super::{block_scalar, Kernel, LineSet};
+    /// [`block_scalar`] as a kernel.
+    pub(super) struct Scalar<const N: usize, const LI: usize, const LL: usize>;
+    impl<const N: usize, const LI: usize, const LL: usize> Kernel for Scalar<N, LI, LL> {
+        const STREAMS: bool = false;
+        #[inline(always)]
+        unsafe fn block<const NT: bool>(ins: impl LineSet, outs: impl LineSet) {
+            // SAFETY: forwarded.
+            unsafe { block_scalar::<N, LI, LL>(ins, outs) }
+        }
+    }
+}
+
 /// Transposes `rows × cols` elements of `itemsize` (1, 2, 4 or 8) bytes between the sides.
 ///
 /// # Safety
@@ -124,133 +206,39 @@ pub(super) unsafe fn transpose(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn avx2(dst: &Side, src: &Side, cols: usize, itemsize: usize, kind: Transpose) {
-    // SAFETY: forwarded; the kernels need AVX, which this function is compiled for (every arm).
+    use kernels::*;
+    // SAFETY: forwarded; the kernels need AVX2, which this function is compiled for (every arm).
     unsafe {
         match itemsize {
-            8 => tiles::<8, 8, 8>(
-                dst,
-                src,
-                cols,
-                kind,
-                BIG_TILE8,
-                |i, o| x86::block8_avx(i, o),
-                |i, o| x86::block8_avx(i, o),
-            ),
-            4 => tiles::<4, 16, 16>(
-                dst,
-                src,
-                cols,
-                kind,
-                BIG_TILE4,
-                |i, o| x86::block4_sse(i, o),
-                |i, o| x86::block4_sse(i, o),
-            ),
-            2 => tiles::<2, 8, 16>(
-                dst,
-                src,
-                cols,
-                kind,
-                SMALL_TILE,
-                |i, o| x86::block2_avx2(i, o),
-                |i, o| x86::block2_avx2(i, o),
-            ),
-            _ => tiles::<1, 16, 32>(
-                dst,
-                src,
-                cols,
-                kind,
-                SMALL_TILE,
-                |i, o| x86::block1_avx2(i, o),
-                |i, o| x86::block1_avx2(i, o),
-            ),
+            8 => tiles::<8, 8, 8, Avx8>(dst, src, cols, kind, TILE8),
+            4 => tiles::<4, 16, 16, Sse4>(dst, src, cols, kind, TILE4),
+            2 => tiles::<2, 8, 16, Avx2x2>(dst, src, cols, kind, TILE_SMALL),
+            _ => tiles::<1, 16, 16, Avx2x1>(dst, src, cols, kind, TILE_SMALL),
         }
     }
 }
 
 #[inline(always)]
 unsafe fn baseline(dst: &Side, src: &Side, cols: usize, itemsize: usize, kind: Transpose) {
-    #[cfg(target_arch = "x86_64")]
+    use kernels::*;
     // SAFETY: forwarded; SSE2 is part of the x86-64 baseline (every arm).
+    #[cfg(target_arch = "x86_64")]
     unsafe {
         match itemsize {
-            8 => tiles::<8, 8, 8>(
-                dst,
-                src,
-                cols,
-                kind,
-                BIG_TILE8,
-                |i, o| x86::block8_sse2(i, o),
-                |i, o| x86::block8_sse2(i, o),
-            ),
-            4 => tiles::<4, 16, 16>(
-                dst,
-                src,
-                cols,
-                kind,
-                BIG_TILE4,
-                |i, o| x86::block4_sse(i, o),
-                |i, o| x86::block4_sse(i, o),
-            ),
-            2 => tiles::<2, 8, 8>(
-                dst,
-                src,
-                cols,
-                kind,
-                SMALL_TILE,
-                |i, o| x86::block2_sse2(i, o),
-                |i, o| x86::block2_sse2(i, o),
-            ),
-            _ => tiles::<1, 16, 16>(
-                dst,
-                src,
-                cols,
-                kind,
-                SMALL_TILE,
-                |i, o| x86::block1_sse2(i, o),
-                |i, o| x86::block1_sse2(i, o),
-            ),
+            8 => tiles::<8, 8, 8, Sse8>(dst, src, cols, kind, TILE8),
+            4 => tiles::<4, 16, 16, Sse4>(dst, src, cols, kind, TILE4),
+            2 => tiles::<2, 8, 8, Sse2x2>(dst, src, cols, kind, TILE_SMALL),
+            _ => tiles::<1, 16, 16, Sse2x1>(dst, src, cols, kind, TILE_SMALL),
         }
     }
-    #[cfg(not(target_arch = "x86_64"))]
     // SAFETY: forwarded (every arm).
+    #[cfg(not(target_arch = "x86_64"))]
     unsafe {
         match itemsize {
-            8 => tiles::<8, 8, 8>(
-                dst,
-                src,
-                cols,
-                kind,
-                BIG_TILE8,
-                |i, o| block_scalar::<8, 8, 8>(i, o),
-                |i, o| block_scalar::<8, 8, 8>(i, o),
-            ),
-            4 => tiles::<4, 16, 16>(
-                dst,
-                src,
-                cols,
-                kind,
-                BIG_TILE4,
-                |i, o| block_scalar::<4, 16, 16>(i, o),
-                |i, o| block_scalar::<4, 16, 16>(i, o),
-            ),
-            2 => tiles::<2, 8, 8>(
-                dst,
-                src,
-                cols,
-                kind,
-                SMALL_TILE,
-                |i, o| block_scalar::<2, 8, 8>(i, o),
-                |i, o| block_scalar::<2, 8, 8>(i, o),
-            ),
-            _ => tiles::<1, 16, 16>(
-                dst,
-                src,
-                cols,
-                kind,
-                SMALL_TILE,
-                |i, o| block_scalar::<1, 16, 16>(i, o),
-                |i, o| block_scalar::<1, 16, 16>(i, o),
-            ),
+            8 => tiles::<8, 8, 8, Scalar<8, 8, 8>>(dst, src, cols, kind, TILE8),
+            4 => tiles::<4, 16, 16, Scalar<4, 16, 16>>(dst, src, cols, kind, TILE4),
+            2 => tiles::<2, 8, 8, Scalar<2, 8, 8>>(dst, src, cols, kind, TILE_SMALL),
+            _ => tiles::<1, 16, 16, Scalar<1, 16, 16>>(dst, src, cols, kind, TILE_SMALL),
         }
     }
 }
@@ -279,48 +267,121 @@ pub(super) unsafe fn block_scalar<const N: usize, const LI: usize, const LL: usi
     }
 }
 
-/// Walks the matrix tile by tile (`tile` elements a side, a multiple of both block edges), block by
-/// block, with the kernel for every block (element copies when the matrix is smaller than one). A
-/// block has `LI` input lines of `LL` elements of `N` bytes, so `LL` output lines of `LI` elements.
+/// Block starts along one axis of `n` elements (`n >= b`), blocks of `b`: whole blocks from `off`
+/// on, one at 0 before them when `off > 0`, and one ending at `n` when they do not.
+#[derive(Clone, Copy)]
+pub(super) struct Grid {
+    n: usize,
+    b: usize,
+    pub(super) off: usize,
+    /// 1 when there is a block at 0 before the first one at `off`.
+    pub(super) head: usize,
+    /// Whole blocks from `off`.
+    pub(super) whole: usize,
+    /// Block count.
+    pub(super) len: usize,
+}
+
+impl Grid {
+    /// `off < b`; taken as 0 when there is not one whole block from `off`.
+    pub(super) fn new(n: usize, b: usize, off: usize) -> Grid {
+        let off = if off + b <= n { off } else { 0 };
+        let head = usize::from(off > 0);
+        let whole = (n - off) / b;
+        let tail = usize::from(off + whole * b < n);
+        Grid {
+            n,
+            b,
+            off,
+            head,
+            whole,
+            len: head + whole + tail,
+        }
+    }
+
+    /// The start of block `k` (`k < len`).
+    #[inline(always)]
+    pub(super) fn start(&self, k: usize) -> usize {
+        match k.checked_sub(self.head) {
+            None => 0,
+            Some(w) if w < self.whole => self.off + w * self.b,
+            Some(_) => self.n - self.b,
+        }
+    }
+}
+
+/// The first element index (below `b`) at which every line of a side reaches a multiple of the
+/// block line's bytes (`b * z`, at most 64), the lines starting at `first` and `stride` bytes
+/// apart; `None` when they do not all reach one at the same index (not evenly spaced, or not a
+/// multiple of it apart, or elements misaligned for their size).
+fn grid_offset(first: *mut u8, stride: Option<isize>, z: usize, b: usize) -> Option<usize> {
+    let a = (b * z).min(64);
+    let mis = first as usize % a;
+    match stride {
+        Some(s) if s.rem_euclid(a as isize) == 0 && mis.is_multiple_of(z) => {
+            Some((a - mis) % a / z)
+        }
+        _ => None,
+    }
+}
+
+/// Walks the matrix tile by tile, block by block, with kernel `K` for every block (element copies
+/// when the matrix is smaller than one). A block has `LI` input lines of `LL` elements of `N`
+/// bytes, so `LL` output lines of `LI` elements. A tile is `tile.0` elements along the input lines
+/// by `tile.1` across them (multiples of the block's edges), and both tiles and the blocks in a tile
+/// go along the input lines in the inner loop, so that the source is read in runs.
 ///
 /// # Safety
-/// As [`transpose`]; `src_columns` and `dst_columns` transpose one block given its lines.
+/// As [`transpose`]; `K` transposes such blocks on this CPU.
 #[inline(always)]
-unsafe fn tiles<const N: usize, const LI: usize, const LL: usize>(
+unsafe fn tiles<const N: usize, const LI: usize, const LL: usize, K: Kernel>(
     dst: &Side,
     src: &Side,
     cols: usize,
     kind: Transpose,
-    tile: usize,
-    src_columns: impl Fn(Strided, Table),
-    dst_columns: impl Fn(Table, Strided),
+    tile: (usize, usize),
 ) {
     let rows = src.rows.len();
     let z = N as isize;
-    // Block rows and columns: input lines are source columns (SrcColumns) or source rows.
-    let (br, bc) = match kind {
-        Transpose::SrcColumns => (LL, LI),
-        Transpose::DstColumns => (LI, LL),
+    // Block rows and columns: input lines are source columns (SrcColumns) or source rows. `colm` is
+    // the side dense down its columns, `rowm` the other.
+    let (br, bc, colm, rowm) = match kind {
+        Transpose::SrcColumns => (LL, LI, src, dst),
+        Transpose::DstColumns => (LI, LL, dst, src),
     };
-    // Element addresses. Row-major sides go through their row table, column-major ones from row 0.
-    let at = |side: &Side, r: usize, c: usize| -> *mut u8 {
-        match side.rs {
-            Some(rs) if rs == z && side.cs != z => {
+    if rows < br || cols < bc {
+        // Element addresses: column-major sides from row 0, row-major ones through their table.
+        let at = |side: &Side, r: usize, c: usize| -> *mut u8 {
+            if std::ptr::eq(side, colm) {
                 side.rows[0].wrapping_offset(r as isize * z + c as isize * side.cs)
+            } else {
+                side.rows[r].wrapping_offset(c as isize * z)
             }
-            _ => side.rows[r].wrapping_offset(c as isize * side.cs),
+        };
+        for r in 0..rows {
+            for c in 0..cols {
+                // SAFETY: (r, c) is inside the matrix: valid on both sides (caller).
+                unsafe { std::ptr::copy_nonoverlapping(at(src, r, c), at(dst, r, c), N) };
+            }
         }
+        return;
+    }
+    // Rows align with the column-major side's columns, columns with the row-major side's rows.
+    let ar = grid_offset(colm.rows[0], Some(colm.cs), N, br);
+    let ac = grid_offset(rowm.rows[0], rowm.rs, N, bc);
+    let (gr, gc) = (
+        Grid::new(rows, br, ar.unwrap_or(0)),
+        Grid::new(cols, bc, ac.unwrap_or(0)),
+    );
+    // Streaming needs every target block line on the grid to be a whole cache line: the target's
+    // lines (along c for SrcColumns, along r for DstColumns) aligned to 64 bytes on it.
+    let out_aligned = match kind {
+        Transpose::SrcColumns => ac.is_some() && bc * N == 64,
+        Transpose::DstColumns => ar.is_some() && br * N == 64,
     };
-    let one = |r: usize, c: usize| {
-        // SAFETY: (r, c) is inside the matrix: valid on both sides (caller).
-        unsafe {
-            std::ptr::copy_nonoverlapping(at(src, r, c) as *const u8, at(dst, r, c), N);
-        }
-    };
-    // Input lines are source columns c + k from row r and output lines target rows r + j from
-    // column c (SrcColumns), or input lines source rows and output lines target columns.
-    let block_at = |r: usize, c: usize| match kind {
-        Transpose::SrcColumns => {
+    let stream = K::STREAMS && out_aligned && rows * cols * N >= STREAM_MIN_BYTES;
+    match kind {
+        Transpose::SrcColumns => walk(gc, gr, tile.1 / bc, tile.0 / br, |c, r| {
             let ins = Strided {
                 base: src.rows[0].wrapping_offset(r as isize * z + c as isize * src.cs),
                 stride: src.cs,
@@ -329,9 +390,10 @@ unsafe fn tiles<const N: usize, const LI: usize, const LL: usize>(
                 rows: &dst.rows[r..r + LL],
                 offset: c as isize * z,
             };
-            src_columns(ins, outs);
-        }
-        Transpose::DstColumns => {
+            // SAFETY: the block at (r, c) lies inside the matrix, its lines valid (caller).
+            unsafe { block::<K>(ins, outs, stream) }
+        }),
+        Transpose::DstColumns => walk(gr, gc, tile.1 / br, tile.0 / bc, |r, c| {
             let ins = Table {
                 rows: &src.rows[r..r + LI],
                 offset: c as isize * z,
@@ -340,40 +402,51 @@ unsafe fn tiles<const N: usize, const LI: usize, const LL: usize>(
                 base: dst.rows[0].wrapping_offset(r as isize * z + c as isize * dst.cs),
                 stride: dst.cs,
             };
-            dst_columns(ins, outs);
-        }
-    };
-    if rows < br || cols < bc {
-        for r in 0..rows {
-            for c in 0..cols {
-                one(r, c);
-            }
-        }
-        return;
+            // SAFETY: as above.
+            unsafe { block::<K>(ins, outs, stream) }
+        }),
     }
-    for r0 in (0..rows).step_by(tile) {
-        let r1 = (r0 + tile).min(rows);
-        for c0 in (0..cols).step_by(tile) {
-            let c1 = (c0 + tile).min(cols);
-            // A ragged edge is covered by one more block ending at the edge, overlapping blocks
-            // already copied: writing an element twice with the same value is harmless (the source
-            // does not overlap the target).
-            for c in starts(c0, c1, bc) {
-                for r in starts(r0, r1, br) {
-                    block_at(r, c);
-                }
-            }
+    #[cfg(target_arch = "x86_64")]
+    if stream {
+        // SAFETY: SSE is baseline on x86-64. Orders the non-temporal stores before what follows.
+        unsafe { std::arch::x86_64::_mm_sfence() };
+    }
+}
+
+/// One block with `K`, streamed when `stream` and its output lines start on cache lines (blocks
+/// off the grid, before its first whole block or after its last, do not).
+///
+/// # Safety
+/// As [`Kernel::block`]; with `stream`, the output lines of the block are all aligned or all not
+/// (lines a multiple of 64 bytes apart).
+#[inline(always)]
+unsafe fn block<K: Kernel>(ins: impl LineSet, outs: impl LineSet, stream: bool) {
+    // SAFETY: forwarded; a streamed block's output lines are aligned (checked here for the first,
+    // the others are a multiple of 64 bytes from it).
+    unsafe {
+        if stream && (outs.line(0) as usize).is_multiple_of(64) {
+            K::block::<true>(ins, outs)
+        } else {
+            K::block::<false>(ins, outs)
         }
     }
 }
 
-/// Block starts covering `lo..hi` with blocks of `b` (`hi >= b`): `lo`, `lo + b`, … and, if that
-/// leaves a remainder, `hi - b`.
+/// Calls `block(a, b)` for every block start `a` of `outer` and `b` of `inner`, tile by tile
+/// (`to × ti` blocks a tile), `b` running in the inner loops.
 #[inline(always)]
-fn starts(lo: usize, hi: usize, b: usize) -> impl Iterator<Item = usize> {
-    let whole = (hi - lo) / b;
-    let last = (lo + whole * b < hi).then_some(hi - b);
-    (0..whole).map(move |i| lo + i * b).chain(last)
+fn walk(outer: Grid, inner: Grid, to: usize, ti: usize, mut block: impl FnMut(usize, usize)) {
+    for a0 in (0..outer.len).step_by(to) {
+        let a1 = (a0 + to).min(outer.len);
+        for b0 in (0..inner.len).step_by(ti) {
+            let b1 = (b0 + ti).min(inner.len);
+            for a in a0..a1 {
+                for b in b0..b1 {
+                    block(outer.start(a), inner.start(b));
+                }
+            }
+        }
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -443,32 +516,41 @@ pub(super) mod x86 {
         }
     }
 
-    /// Two 16 × 16 byte blocks side by side (16 input lines of 32 bytes, 32 output lines of 16):
-    /// the network of [`block1_sse2`] on both 128-bit lanes at once (AVX2 unpacks work per lane),
-    /// lane 1 holding output lines 16..32.
+    /// A 16 × 16 block of bytes in 8 AVX2 registers: register `i` holds input lines `i` (low lane)
+    /// and `8 + i` (high lane). The network of [`block1_sse2`] runs its first three rounds within
+    /// the lanes; the fourth would pair register bit 3, which is the lane here, so a lane-crossing
+    /// `vpermq` swaps the lane with the last 8-byte unit instead. Register `bitrev3(m)` then holds
+    /// output lines `2m` (low lane) and `2m + 1`. Half the registers of a 16-register network, so
+    /// nothing spills: the pair of 16 × 16 blocks side by side it replaced (16 registers of 32
+    /// bytes) spilled a dozen per block and moved 20 bytes/ns in L1, this one 34. The 1000 × 1000
+    /// copies gained less (copyTo 0.33 → 0.40× memcpy, copyFrom the same): they wait on memory,
+    /// whose loads and stores alone, without the shuffles, took 45–50 of their ~55 µs.
     ///
     /// # Safety
-    /// The CPU has AVX2; each of the 16 input line pointers is valid for 32 bytes and each of the 32
-    /// output line pointers for 16.
+    /// The CPU has AVX2; each of the 16 line pointers is valid for 16 bytes.
     #[target_feature(enable = "avx2")]
     #[inline]
     pub(crate) unsafe fn block1_avx2<I: LineSet, O: LineSet>(ins: I, outs: O) {
-        let mut v = [_mm256_setzero_si256(); 16];
+        let mut v = [_mm256_setzero_si256(); 8];
         for (i, x) in v.iter_mut().enumerate() {
-            // SAFETY: 32 bytes at each input line; unaligned loads.
-            *x = unsafe { _mm256_loadu_si256(ins.line(i) as *const __m256i) };
+            // SAFETY: 16 bytes at input lines i and 8 + i; unaligned loads.
+            *x = unsafe {
+                _mm256_loadu2_m128i(
+                    ins.line(8 + i) as *const __m128i,
+                    ins.line(i) as *const __m128i,
+                )
+            };
         }
         round!(v, 1, _mm256_unpacklo_epi8, _mm256_unpackhi_epi8);
         round!(v, 2, _mm256_unpacklo_epi16, _mm256_unpackhi_epi16);
         round!(v, 4, _mm256_unpacklo_epi32, _mm256_unpackhi_epi32);
-        round!(v, 8, _mm256_unpacklo_epi64, _mm256_unpackhi_epi64);
-        let v = rev16(v);
-        for (j, &x) in v.iter().enumerate() {
-            // SAFETY: 16 bytes at output lines j and 16 + j; unaligned stores.
+        let v = rev8(v.map(|x| _mm256_permute4x64_epi64::<0b11_01_10_00>(x)));
+        for (m, &x) in v.iter().enumerate() {
+            // SAFETY: 16 bytes at output lines 2m and 2m + 1; unaligned stores.
             unsafe {
-                _mm_storeu_si128(outs.line(j) as *mut __m128i, _mm256_castsi256_si128(x));
+                _mm_storeu_si128(outs.line(2 * m) as *mut __m128i, _mm256_castsi256_si128(x));
                 _mm_storeu_si128(
-                    outs.line(16 + j) as *mut __m128i,
+                    outs.line(2 * m + 1) as *mut __m128i,
                     _mm256_extracti128_si256::<1>(x),
                 );
             }
@@ -476,7 +558,8 @@ pub(super) mod x86 {
     }
 
     /// Two 8 × 8 blocks of 2-byte elements side by side (8 input lines of 16 elements, 16 output
-    /// lines of 8), as [`block1_avx2`] does for bytes.
+    /// lines of 8): the network of [`block2_sse2`] on both 128-bit lanes at once (AVX2 unpacks
+    /// work per lane), lane 1 holding output lines 8..16.
     ///
     /// # Safety
     /// The CPU has AVX2; each of the 8 input line pointers is valid for 32 bytes and each of the 16
@@ -521,42 +604,57 @@ pub(super) mod x86 {
         [v[0], v[4], v[2], v[6], v[1], v[5], v[3], v[7]]
     }
 
-    /// An 8 × 8 block of 8-byte elements as four 4 × 4 AVX transposes.
+    /// An 8 × 8 block of 8-byte elements as four 4 × 4 AVX transposes, output lines written whole
+    /// (both halves of a line back to back), with non-temporal stores when `NT`.
     ///
     /// # Safety
-    /// The CPU has AVX; each of the first 8 line pointers is valid for 64 bytes.
+    /// The CPU has AVX; each of the first 8 line pointers is valid for 64 bytes; with `NT`, every
+    /// output line is 32-byte aligned.
     #[target_feature(enable = "avx2")]
     #[inline]
-    pub(crate) unsafe fn block8_avx<I: LineSet, O: LineSet>(ins: I, outs: O) {
-        // Output lines 0..4 first, whole (cache lines written in one go), then 4..8.
-        for (bi, bj) in [(0, 0), (4, 0), (0, 4), (4, 4)] {
-            // SAFETY: lines bi..bi + 4 (elements bj..bj + 4) and bj..bj + 4 (elements bi..bi + 4)
-            // are inside the block.
-            unsafe {
-                let ld =
-                    |i: usize| _mm256_loadu_pd(ins.line(bi + i).wrapping_add(bj * 8) as *const f64);
+    pub(crate) unsafe fn block8_avx<const NT: bool, I: LineSet, O: LineSet>(ins: I, outs: O) {
+        // Output lines 0..4 first, then 4..8.
+        for bj in [0, 4] {
+            let mut out = [[_mm256_setzero_pd(); 2]; 4];
+            for (h, bi) in [0, 4].into_iter().enumerate() {
+                // SAFETY: lines bi..bi + 4, elements bj..bj + 4, are inside the block.
+                let ld = |i: usize| unsafe {
+                    _mm256_loadu_pd(ins.line(bi + i).wrapping_add(bj * 8) as *const f64)
+                };
                 let (a, b, c, d) = (ld(0), ld(1), ld(2), ld(3));
                 let t0 = _mm256_unpacklo_pd(a, b); // a0 b0 a2 b2
                 let t1 = _mm256_unpackhi_pd(a, b); // a1 b1 a3 b3
                 let t2 = _mm256_unpacklo_pd(c, d); // c0 d0 c2 d2
                 let t3 = _mm256_unpackhi_pd(c, d); // c1 d1 c3 d3
-                let st = |j: usize, v| {
-                    _mm256_storeu_pd(outs.line(bj + j).wrapping_add(bi * 8) as *mut f64, v)
-                };
-                st(0, _mm256_permute2f128_pd(t0, t2, 0x20));
-                st(1, _mm256_permute2f128_pd(t1, t3, 0x20));
-                st(2, _mm256_permute2f128_pd(t0, t2, 0x31));
-                st(3, _mm256_permute2f128_pd(t1, t3, 0x31));
+                out[0][h] = _mm256_permute2f128_pd(t0, t2, 0x20);
+                out[1][h] = _mm256_permute2f128_pd(t1, t3, 0x20);
+                out[2][h] = _mm256_permute2f128_pd(t0, t2, 0x31);
+                out[3][h] = _mm256_permute2f128_pd(t1, t3, 0x31);
+            }
+            for (j, [lo, hi]) in out.into_iter().enumerate() {
+                let p = outs.line(bj + j) as *mut f64;
+                // SAFETY: output line bj + j holds 8 elements; aligned when `NT` (caller).
+                unsafe {
+                    if NT {
+                        _mm256_stream_pd(p, lo);
+                        _mm256_stream_pd(p.wrapping_add(4), hi);
+                    } else {
+                        _mm256_storeu_pd(p, lo);
+                        _mm256_storeu_pd(p.wrapping_add(4), hi);
+                    }
+                }
             }
         }
     }
 
-    /// An 8 × 8 block of 8-byte elements as sixteen 2 × 2 SSE2 transposes.
+    /// An 8 × 8 block of 8-byte elements as sixteen 2 × 2 SSE2 transposes, with non-temporal
+    /// stores when `NT`.
     ///
     /// # Safety
-    /// Each of the first 8 line pointers is valid for 64 bytes.
+    /// Each of the first 8 line pointers is valid for 64 bytes; with `NT`, every output line is
+    /// 16-byte aligned.
     #[inline(always)]
-    pub(crate) unsafe fn block8_sse2<I: LineSet, O: LineSet>(ins: I, outs: O) {
+    pub(crate) unsafe fn block8_sse2<const NT: bool, I: LineSet, O: LineSet>(ins: I, outs: O) {
         // Output lines completed one pair at a time (whole cache lines written in one go).
         for bj in (0..8).step_by(2) {
             for bi in (0..8).step_by(2) {
@@ -564,14 +662,16 @@ pub(super) mod x86 {
                 unsafe {
                     let a = _mm_loadu_pd(ins.line(bi).wrapping_add(bj * 8) as *const f64);
                     let b = _mm_loadu_pd(ins.line(bi + 1).wrapping_add(bj * 8) as *const f64);
-                    _mm_storeu_pd(
-                        outs.line(bj).wrapping_add(bi * 8) as *mut f64,
-                        _mm_unpacklo_pd(a, b),
-                    );
-                    _mm_storeu_pd(
-                        outs.line(bj + 1).wrapping_add(bi * 8) as *mut f64,
-                        _mm_unpackhi_pd(a, b),
-                    );
+                    let st = |j: usize, v| {
+                        let p = outs.line(bj + j).wrapping_add(bi * 8) as *mut f64;
+                        if NT {
+                            _mm_stream_pd(p, v)
+                        } else {
+                            _mm_storeu_pd(p, v)
+                        }
+                    };
+                    st(0, _mm_unpacklo_pd(a, b));
+                    st(1, _mm_unpackhi_pd(a, b));
                 }
             }
         }
