@@ -1,7 +1,7 @@
 // Where the rows of a matrix are, and the zero-copy views over them: row(i), rowViews(), rowBytes(i), the
 // element cache's views, and the row addresses.
 
-import { BOOL, DV, kindOf, NATIVE, viewCurrent } from './access.js'
+import { BOOL, DV, kindOf, NATIVE, rowAttached, viewCurrent } from './access.js'
 import { resolveIndex } from './args.js'
 import { makeError } from './errors.js'
 import type { AnyTypedArray, FormatDescription, TypedArrayConstructor } from './formats.js'
@@ -146,10 +146,8 @@ function checkViewable(s: State): void {
 export function rowView(s: State, i: number): AnyTypedArray {
   if (typeof i === 'number' && i >>> 0 === i && !s.readonly && s.kind <= BOOL) {
     const row = s.rowCache[i]
-    if (row !== undefined && (s.table === undefined || viewCurrent(s, i, row))) {
-      const plane = s.plane
-      const k = plane === undefined ? -1 : plane.segmentOfRow[i]
-      if (k < 0 || s.guards[k].length !== 0) return row as AnyTypedArray
+    if (row !== undefined && (s.table === undefined || viewCurrent(s, i, row)) && rowAttached(s, i)) {
+      return row as AnyTypedArray
     }
   }
   checkLive(s)
