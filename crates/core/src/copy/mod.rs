@@ -17,9 +17,10 @@
 //!   (`strided::tiled`); layouts that agree: element loops specialised by item size.
 //!
 //! Swaps and conversions run vectorised loops, compiled twice (baseline and AVX2) and picked at run
-//! time. Every copy runs on the calling thread. Sources that may share memory with the target are
-//! first copied to a temporary buffer, so every copy has the result of copying from a snapshot of
-//! the source.
+//! time. Copies of a MiB or more are cut into chunks of rows that the calling thread shares with
+//! one helper thread (`parallel`); the largest write their target with non-temporal stores
+//! (`stream`). Sources that may share memory with the target are first copied to a temporary
+//! buffer, so every copy has the result of copying from a snapshot of the source.
 //!
 //! ```
 //! use indirect_buffer::copy::{copy_plane, row_table, ElementOp, Plane};
@@ -43,7 +44,9 @@
 //! ```
 
 mod convert;
+mod parallel;
 pub(crate) mod simd;
+mod stream;
 mod strided;
 #[cfg(test)]
 mod tests;
@@ -379,7 +382,8 @@ unsafe fn op_run(dst: *mut u8, src: *const u8, n: usize, op: ElementOp) {
 /// When target elements overlap each other (a zero or too small `col_stride` on `dst`), which of
 /// the writes to a byte lands last is unspecified.
 ///
-/// Costs no allocation unless the sides overlap, and never starts a thread.
+/// Costs no allocation unless the sides overlap. Large copies are shared with the one helper thread
+/// (started by the first of them); the call returns when the whole copy is done.
 ///
 /// # Safety
 /// Every element address `rows[r] + c * col_stride` (`r < rows`, `c < cols`) of both planes is valid
@@ -409,8 +413,85 @@ pub unsafe fn copy_plane(dst: &Plane, src: &Plane, rows: usize, cols: usize, op:
         // SAFETY: forwarded from the caller.
         return unsafe { copy_through_snapshot(&dst_side, &src_side, cols, op) };
     }
+    let target_bytes = rows * cols * d;
+    // Transposes and strided walks cost several times a memcpy per byte: worth sharing sooner.
+    let dense = src_side.dense_rows() && dst_side.dense_rows();
+    let share_min = parallel::SHARE_MIN_BYTES >> if dense { 0 } else { 2 };
+    if target_bytes >= share_min && rows >= 2 * CHUNK_ROWS && elements_disjoint(&dst_side, cols) {
+        // SAFETY: forwarded from the caller; the sides do not overlap, and no two target elements
+        // share a byte, so the chunks (disjoint row ranges) write disjoint bytes.
+        return unsafe { run_shared(dst, src, rows, cols, op, target_bytes) };
+    }
     // SAFETY: forwarded from the caller; the sides do not overlap.
-    unsafe { run(&dst_side, &src_side, cols, op) }
+    unsafe { run(&dst_side, &src_side, cols, op, target_bytes) }
+}
+
+/// Rows per chunk of a shared copy are a multiple of this: whole blocks of every transpose kernel.
+const CHUNK_ROWS: usize = 64;
+
+/// Chunks of a shared copy: enough for the two threads to even out a late start.
+const CHUNKS: usize = 8;
+
+/// Both planes of a copy, for the threads that share it.
+struct Shared<'a> {
+    dst: &'a Plane<'a>,
+    src: &'a Plane<'a>,
+}
+
+// SAFETY: the planes hold addresses only; the threads of a shared copy read the source and write
+// disjoint target bytes (see `run_shared`), which `copy_plane`'s caller lets no one else touch.
+unsafe impl Sync for Shared<'_> {}
+
+impl<'a> Shared<'a> {
+    /// Rows `range` of both sides (target, source).
+    fn sides(
+        &self,
+        range: std::ops::Range<usize>,
+        cols: usize,
+        d: usize,
+        s: usize,
+    ) -> (Side<'a>, Side<'a>) {
+        let (dst, src) = (self.dst, self.src);
+        (
+            Side::new(&dst.rows[range.clone()], dst.col_stride, cols, d),
+            Side::new(&src.rows[range], src.col_stride, cols, s),
+        )
+    }
+}
+
+/// [`run`], cut into chunks of rows that this thread and the copy helper share.
+///
+/// # Safety
+/// As [`run`] for the first `rows` rows of both planes; no two target elements share a byte.
+unsafe fn run_shared(
+    dst: &Plane,
+    src: &Plane,
+    rows: usize,
+    cols: usize,
+    op: ElementOp,
+    target_bytes: usize,
+) {
+    let (s, d) = (op.src_itemsize(), op.dst_itemsize());
+    let step = rows.div_ceil(CHUNKS).next_multiple_of(CHUNK_ROWS);
+    let shared = Shared { dst, src };
+    let task = |k: usize| {
+        let (a, b) = (k * step, ((k + 1) * step).min(rows));
+        let (ds, ss) = shared.sides(a..b, cols, d, s);
+        // SAFETY: rows a..b of the caller's copy; other chunks write other target bytes.
+        unsafe { run(&ds, &ss, cols, op, target_bytes) }
+    };
+    parallel::for_each_chunk(rows.div_ceil(step), &task);
+}
+
+/// Whether no two elements of a uniform side share a byte: its rows apart (each row's elements
+/// apart, and each row past the previous one's extent) or its columns apart in the same way.
+fn elements_disjoint(side: &Side, cols: usize) -> bool {
+    let Some(rs) = side.rs else {
+        return false;
+    };
+    let (rs, cs, size) = (rs.unsigned_abs(), side.cs.unsigned_abs(), side.size);
+    let span = |n: usize, step: usize| (n - 1).saturating_mul(step).saturating_add(size);
+    (cs >= size && rs >= span(cols, cs)) || (rs >= size && cs >= span(side.rows.len(), rs))
 }
 
 /// Copies the source to a dense temporary first, then the temporary to the target.
@@ -426,41 +507,42 @@ unsafe fn copy_through_snapshot(dst: &Side, src: &Side, cols: usize, op: Element
     let tmp_side = Side::new(&table, s as isize, cols, s);
     // SAFETY: the temporary is a fresh allocation holding every element, so it overlaps neither side.
     unsafe {
-        run(&tmp_side, src, cols, ElementOp::Raw { itemsize: s });
-        run(dst, &tmp_side, cols, op);
+        run(&tmp_side, src, cols, ElementOp::Raw { itemsize: s }, 0);
+        run(
+            dst,
+            &tmp_side,
+            cols,
+            op,
+            dst.rows.len() * cols * op.dst_itemsize(),
+        );
     }
 }
 
 /// Picks the kernel for the layouts of non-overlapping sides, and runs it on the calling thread.
-///
-/// Copies use no helper thread. Measured on this project's 2-core machine, shared with other work,
-/// through the JS API against `Float64Array.set` (medians, one run right after the other): for a
-/// 1000 × 1000 `'d'` matrix, a second thread spawned per copy from 8 MiB gave 0.67 / 0.78×
-/// memcpy (copyFrom / copyTo) and 0.50 / 0.40× for the column-major transposes; one thread gave
-/// 0.75 / 0.90× and 0.62 / 0.51×. The split only pays when the other core happens to be idle (the
-/// best-of-runs figures of `examples/kernels.rs` are that case). A persistent worker would save
-/// the spawn (tens of µs) but not the wait for a busy core, and would add a thread for the life of
-/// the process.
+/// `target_bytes` is the size of the whole copy, of which these sides may be a chunk: it decides
+/// whether the target is written with non-temporal stores.
 ///
 /// # Safety
 /// As [`copy_plane`], and the sides do not overlap.
-unsafe fn run(dst: &Side, src: &Side, cols: usize, op: ElementOp) {
+unsafe fn run(dst: &Side, src: &Side, cols: usize, op: ElementOp, target_bytes: usize) {
     let (s, d) = (src.size, dst.size);
+    let streamed = stream::streams(op, target_bytes);
     // SAFETY: forwarded from the caller (every branch); each kernel only touches elements (r, c)
     // with r < rows, c < cols at the addresses the planes define.
     unsafe {
         if src.dense_rows() && dst.dense_rows() {
             let row = |side: &Side, r: usize| side.rows[r];
-            return dense_runs(dst, src, src.rows.len(), row, cols, op);
+            return dense_runs(dst, src, src.rows.len(), row, cols, op, streamed);
         }
         if src.rs == Some(s as isize) && dst.rs == Some(d as isize) {
             // Column-major on both sides: columns are the dense runs.
             let col = |side: &Side, c: usize| side.rows[0].wrapping_offset(c as isize * side.cs);
-            return dense_runs(dst, src, cols, col, src.rows.len(), op);
+            return dense_runs(dst, src, cols, col, src.rows.len(), op, streamed);
         }
         if let ElementOp::Raw { itemsize } = op {
             if let Some(kind) = transpose::Transpose::detect(dst, src, cols, itemsize) {
-                return transpose::transpose(dst, src, cols, itemsize, kind);
+                let stream = target_bytes >= transpose::STREAM_MIN_BYTES;
+                return transpose::transpose(dst, src, cols, itemsize, kind, stream);
             }
         }
         match (src.colwise(), dst.colwise()) {
@@ -486,6 +568,7 @@ unsafe fn dense_runs(
     start: impl Fn(&Side, usize) -> *mut u8,
     len: usize,
     op: ElementOp,
+    streamed: bool,
 ) {
     let (src_step, dst_step) = (len * src.size, len * dst.size);
     let mut i = 0;
@@ -500,8 +583,17 @@ unsafe fn dense_runs(
         }
         // SAFETY: runs i..end are adjacent on both sides, so they form one dense run of valid
         // elements (caller); the kernels only walk addresses, which hold whatever owns them.
-        unsafe { op_run(dp, sp, (end - i) * len, op) };
+        unsafe {
+            if streamed {
+                stream::op_run_streamed(dp, sp, (end - i) * len, op)
+            } else {
+                op_run(dp, sp, (end - i) * len, op)
+            }
+        };
         i = end;
+    }
+    if streamed {
+        stream::fence();
     }
 }
 

@@ -871,6 +871,35 @@ fn large_copies_stay_exact() {
     for (i, (&x, &n)) in out.iter().zip(&ints).enumerate() {
         assert_eq!(n, crate::element::to_uint32(x) as i32, "element {i}");
     }
+    // A byte transpose past the sharing threshold of strided copies (360 KB).
+    let n = 600;
+    let bytes: Vec<u8> = (0..n * n).map(|i| (i * 7 % 251) as u8).collect();
+    let mut t = vec![0u8; n * n];
+    let (bt, tt) = (
+        row_table(bytes.as_ptr() as *mut u8, n, 1),
+        row_table(t.as_mut_ptr(), n, n as isize),
+    );
+    // SAFETY: both tables address `n × n` bytes inside `bytes` / `t`.
+    unsafe {
+        copy_plane(
+            &Plane {
+                rows: &tt,
+                col_stride: 1,
+            },
+            &Plane {
+                rows: &bt,
+                col_stride: n as isize,
+            },
+            n,
+            n,
+            ElementOp::Raw { itemsize: 1 },
+        )
+    };
+    for r in 0..n {
+        for c in 0..n {
+            assert_eq!(t[r * n + c], bytes[c * n + r], "byte ({r}, {c})");
+        }
+    }
 }
 
 /// Copies within one buffer and checks against copying from a snapshot.
@@ -1443,4 +1472,122 @@ impl ElementOp {
             _ => unreachable!(),
         }
     }
+}
+
+#[test]
+fn streamed_runs_match_plain_runs_at_every_alignment() {
+    // The streamed kernel (through the L1 stage, non-temporal stores past an unaligned head) gives
+    // the bytes of the plain one, for raw copies, swaps and conversions over several stages.
+    let mut rng = Rng(4242);
+    let ops = [
+        ElementOp::Raw { itemsize: 8 },
+        ElementOp::Swap { itemsize: 2 },
+        ElementOp::Swap { itemsize: 4 },
+        ElementOp::Swap { itemsize: 8 },
+        ElementOp::Convert {
+            from: I32,
+            from_order: ByteOrder::NATIVE,
+            to: F64,
+            to_order: ByteOrder::NATIVE,
+        },
+        ElementOp::Convert {
+            from: F32,
+            from_order: ByteOrder::NATIVE,
+            to: F64,
+            to_order: ByteOrder::NATIVE,
+        },
+        ElementOp::Convert {
+            from: F64,
+            from_order: ByteOrder::NATIVE,
+            to: I32,
+            to_order: ByteOrder::NATIVE,
+        },
+    ];
+    for op in ops {
+        let (s, d) = (op.src_itemsize(), op.dst_itemsize());
+        for n in [0, 1, 3, 2048 + 37, 16384 / d * 2 + 5] {
+            let src = random_bytes(&mut rng, n * s);
+            for skew in [0, 1, 4, 8, 15] {
+                let mut want = vec![0u8; n * d + skew];
+                let mut got = random_bytes(&mut rng, n * d + skew + 16);
+                let tail = got[n * d + skew..].to_vec();
+                // SAFETY: each target holds `skew + n * d` bytes, the source `n * s`.
+                unsafe {
+                    op_run(want.as_mut_ptr().add(skew), src.as_ptr(), n, op);
+                    stream::op_run_streamed(got.as_mut_ptr().add(skew), src.as_ptr(), n, op);
+                }
+                stream::fence();
+                assert_eq!(
+                    &got[skew..n * d + skew],
+                    &want[skew..],
+                    "{op:?} n {n} skew {skew}"
+                );
+                assert_eq!(
+                    &got[n * d + skew..],
+                    &tail[..],
+                    "{op:?}: bytes past the end changed"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn streamed_conversion_of_a_large_target_stays_exact() {
+    // 32 MiB of doubles: past the streaming threshold, shared with the copy helper.
+    let (rows, cols) = (2048, 2048);
+    assert!(rows * cols * 8 >= stream::STREAM_MIN_BYTES);
+    let src: Vec<i32> = (0..rows * cols)
+        .map(|i| (i as i32).wrapping_mul(-7919))
+        .collect();
+    let mut out = vec![0f64; rows * cols + 1];
+    let st = row_table(src.as_ptr() as *mut u8, rows, (cols * 4) as isize);
+    // One element in: the target's rows are 8-byte but not 16-byte aligned.
+    let ot = row_table(out[1..].as_mut_ptr() as *mut u8, rows, (cols * 8) as isize);
+    let op = ElementOp::Convert {
+        from: I32,
+        from_order: ByteOrder::NATIVE,
+        to: F64,
+        to_order: ByteOrder::NATIVE,
+    };
+    // SAFETY: both tables address `rows × cols` elements inside `src` / `out[1..]`.
+    unsafe {
+        copy_plane(
+            &Plane {
+                rows: &ot,
+                col_stride: 8,
+            },
+            &Plane {
+                rows: &st,
+                col_stride: 4,
+            },
+            rows,
+            cols,
+            op,
+        )
+    };
+    assert_eq!(out[0], 0.0, "the byte before the target changed");
+    for (i, (&x, &n)) in out[1..].iter().zip(&src).enumerate() {
+        assert_eq!(x, f64::from(n), "element {i}");
+    }
+}
+
+#[test]
+fn only_targets_whose_elements_are_apart_are_shared() {
+    let buf = [0u8; 64];
+    let p = buf.as_ptr() as *mut u8;
+    let side = |rs: isize, cs: isize, rows: usize| {
+        let table = row_table(p, rows, rs);
+        let s = Side::new(&table, cs, 4, 2);
+        (s.rs, elements_disjoint(&s, 4))
+    };
+    assert!(side(8, 2, 3).1, "dense rows");
+    assert!(side(-8, 2, 3).1, "reversed rows");
+    assert!(side(2, 6, 3).1, "column-major");
+    assert!(!side(6, 2, 3).1, "rows overlapping the next one");
+    assert!(!side(0, 2, 3).1, "every row the same");
+    assert!(!side(8, 1, 3).1, "elements overlapping within a row");
+    // A table that is not evenly spaced is never shared.
+    let table = [p, p.wrapping_add(16), p.wrapping_add(8)];
+    assert!(!elements_disjoint(&Side::new(&table, 2, 4, 2), 4));
 }

@@ -193,52 +193,67 @@ pub(super) unsafe fn transpose(
     cols: usize,
     itemsize: usize,
     kind: Transpose,
+    stream: bool,
 ) {
     #[cfg(target_arch = "x86_64")]
     if has_avx2() {
         // SAFETY: the CPU has AVX2; forwarded.
-        return unsafe { avx2(dst, src, cols, itemsize, kind) };
+        return unsafe { avx2(dst, src, cols, itemsize, kind, stream) };
     }
     // SAFETY: forwarded.
-    unsafe { baseline(dst, src, cols, itemsize, kind) }
+    unsafe { baseline(dst, src, cols, itemsize, kind, stream) }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn avx2(dst: &Side, src: &Side, cols: usize, itemsize: usize, kind: Transpose) {
+unsafe fn avx2(
+    dst: &Side,
+    src: &Side,
+    cols: usize,
+    itemsize: usize,
+    kind: Transpose,
+    stream: bool,
+) {
     use kernels::*;
     // SAFETY: forwarded; the kernels need AVX2, which this function is compiled for (every arm).
     unsafe {
         match itemsize {
-            8 => tiles::<8, 8, 8, Avx8>(dst, src, cols, kind, TILE8),
-            4 => tiles::<4, 16, 16, Sse4>(dst, src, cols, kind, TILE4),
-            2 => tiles::<2, 8, 16, Avx2x2>(dst, src, cols, kind, TILE_SMALL),
-            _ => tiles::<1, 16, 16, Avx2x1>(dst, src, cols, kind, TILE_SMALL),
+            8 => tiles::<8, 8, 8, Avx8>(dst, src, cols, kind, TILE8, stream),
+            4 => tiles::<4, 16, 16, Sse4>(dst, src, cols, kind, TILE4, stream),
+            2 => tiles::<2, 8, 16, Avx2x2>(dst, src, cols, kind, TILE_SMALL, stream),
+            _ => tiles::<1, 16, 16, Avx2x1>(dst, src, cols, kind, TILE_SMALL, stream),
         }
     }
 }
 
 #[inline(always)]
-unsafe fn baseline(dst: &Side, src: &Side, cols: usize, itemsize: usize, kind: Transpose) {
+unsafe fn baseline(
+    dst: &Side,
+    src: &Side,
+    cols: usize,
+    itemsize: usize,
+    kind: Transpose,
+    stream: bool,
+) {
     use kernels::*;
     // SAFETY: forwarded; SSE2 is part of the x86-64 baseline (every arm).
     #[cfg(target_arch = "x86_64")]
     unsafe {
         match itemsize {
-            8 => tiles::<8, 8, 8, Sse8>(dst, src, cols, kind, TILE8),
-            4 => tiles::<4, 16, 16, Sse4>(dst, src, cols, kind, TILE4),
-            2 => tiles::<2, 8, 8, Sse2x2>(dst, src, cols, kind, TILE_SMALL),
-            _ => tiles::<1, 16, 16, Sse2x1>(dst, src, cols, kind, TILE_SMALL),
+            8 => tiles::<8, 8, 8, Sse8>(dst, src, cols, kind, TILE8, stream),
+            4 => tiles::<4, 16, 16, Sse4>(dst, src, cols, kind, TILE4, stream),
+            2 => tiles::<2, 8, 8, Sse2x2>(dst, src, cols, kind, TILE_SMALL, stream),
+            _ => tiles::<1, 16, 16, Sse2x1>(dst, src, cols, kind, TILE_SMALL, stream),
         }
     }
     // SAFETY: forwarded (every arm).
     #[cfg(not(target_arch = "x86_64"))]
     unsafe {
         match itemsize {
-            8 => tiles::<8, 8, 8, Scalar<8, 8, 8>>(dst, src, cols, kind, TILE8),
-            4 => tiles::<4, 16, 16, Scalar<4, 16, 16>>(dst, src, cols, kind, TILE4),
-            2 => tiles::<2, 8, 8, Scalar<2, 8, 8>>(dst, src, cols, kind, TILE_SMALL),
-            _ => tiles::<1, 16, 16, Scalar<1, 16, 16>>(dst, src, cols, kind, TILE_SMALL),
+            8 => tiles::<8, 8, 8, Scalar<8, 8, 8>>(dst, src, cols, kind, TILE8, stream),
+            4 => tiles::<4, 16, 16, Scalar<4, 16, 16>>(dst, src, cols, kind, TILE4, stream),
+            2 => tiles::<2, 8, 8, Scalar<2, 8, 8>>(dst, src, cols, kind, TILE_SMALL, stream),
+            _ => tiles::<1, 16, 16, Scalar<1, 16, 16>>(dst, src, cols, kind, TILE_SMALL, stream),
         }
     }
 }
@@ -340,6 +355,7 @@ unsafe fn tiles<const N: usize, const LI: usize, const LL: usize, K: Kernel>(
     cols: usize,
     kind: Transpose,
     tile: (usize, usize),
+    stream: bool,
 ) {
     let rows = src.rows.len();
     let z = N as isize;
@@ -379,7 +395,7 @@ unsafe fn tiles<const N: usize, const LI: usize, const LL: usize, K: Kernel>(
         Transpose::SrcColumns => ac.is_some() && bc * N == 64,
         Transpose::DstColumns => ar.is_some() && br * N == 64,
     };
-    let stream = K::STREAMS && out_aligned && rows * cols * N >= STREAM_MIN_BYTES;
+    let stream = K::STREAMS && out_aligned && stream;
     match kind {
         Transpose::SrcColumns => walk(gc, gr, tile.1 / bc, tile.0 / br, |c, r| {
             let ins = Strided {
