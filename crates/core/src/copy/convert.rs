@@ -17,7 +17,9 @@ use std::ptr::{read_unaligned, write_unaligned};
 
 use half::f16;
 
-use super::simd::{self, multiversion};
+#[cfg(target_arch = "x86_64")]
+use super::simd;
+use super::simd::multiversion;
 use crate::element::{f64_to_f16_bits, number_to_u64_bits};
 use crate::format::ScalarKind;
 

@@ -86,7 +86,7 @@ unsafe fn stream_bytes(dst: *mut u8, src: *const u8, len: usize) {
     #[cfg(not(target_arch = "x86_64"))]
     // SAFETY: forwarded (`streams` is false off x86-64, so this is not reached there).
     unsafe {
-        std::ptr::copy_nonoverlapping(src, dst, len)
+        std::ptr::copy_nonoverlapping(src, dst, len);
     }
 }
 

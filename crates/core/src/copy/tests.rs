@@ -634,6 +634,7 @@ fn small_element_transposes_at_block_edges() {
 /// Runs one block kernel of `LI` input lines of `LL` elements of `N` bytes against
 /// [`transpose::block_scalar`], input lines `in_stride` bytes apart and output lines at shuffled
 /// places of a row table (`out_gap` bytes between neighbours), then the other way round.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 fn check_block<const N: usize, const LI: usize, const LL: usize>(
     rng: &mut Rng,
     kernel: impl Fn(transpose::Strided, transpose::Table),
