@@ -1477,8 +1477,9 @@ impl ElementOp {
 
 #[test]
 fn streamed_runs_match_plain_runs_at_every_alignment() {
-    // The streamed kernel (through the L1 stage, non-temporal stores past an unaligned head) gives
-    // the bytes of the plain one, for raw copies, swaps and conversions over several stages.
+    // The streamed kernel (through the L1 stage, or for swaps into aligned elements straight from
+    // registers; non-temporal stores past an unaligned head) gives the bytes of the plain one, for
+    // raw copies, swaps and conversions over several stages, element-aligned targets or not.
     let mut rng = Rng(4242);
     let ops = [
         ElementOp::Raw { itemsize: 8 },
