@@ -175,6 +175,69 @@ test.serial('fromPointer reads the table in place: rows swapped by native code a
   }
 })
 
+test.serial('fromPointer: a row swapped between two accesses to it is followed (the last-row shortcut)', (t) => {
+  for (const format of ['d', '>d'] as const) {
+    const a = lib.make2d(1, 2)
+    const b = lib.make2d(1, 2)
+    try {
+      const [rowA, rowB] = [lib.row_at(a, 0), lib.row_at(b, 0)]
+      using table = IndirectMemory2D.createMemory({ rows: 1, cols: 2, format: 'Q' })
+      table.set(0, 1, rowB)
+      using m = IndirectMemory2D.fromPointer(table.rowPointer(0), 2, 2, format)
+      using ro = IndirectMemory2D.fromPointer(table.rowPointer(0), 2, 2, format, { readonly: true })
+      table.set(0, 0, rowA)
+      m.set(0, 0, 10)
+      m.set(0, 1, 11) // the same row again: written through the last-written row
+      t.deepEqual([m.get(0, 0), m.get(0, 1)], [10, 11], format) // read twice through the last-read row
+      t.deepEqual([ro.get(0, 0), ro.get(0, 1)], [10, 11])
+      table.set(0, 0, rowB)
+      t.is(m.get(0, 1), 0, `${format}: the next access to the same row reads the new row`)
+      t.is(ro.get(0, 1), 0)
+      m.set(0, 1, 21)
+      table.set(0, 0, rowA)
+      t.is(m.get(0, 1), 11, `${format}: back to the first row (its entry again)`)
+      m.set(0, 0, 30)
+      table.set(0, 0, rowB)
+      t.deepEqual([m.get(0, 0), m.get(0, 1)], [0, 21], `${format}: the write went to the row of its moment`)
+      t.is(
+        code(() => ro.set(0, 1, 1)),
+        'ERR_READONLY',
+        'reads do not open writes on a read-only matrix',
+      )
+      t.is(
+        code(() => m.get(0, 2)),
+        'ERR_OUT_OF_BOUNDS',
+        'columns are still checked on the shortcut',
+      )
+      t.is(
+        code(() => m.set(0, 2, 1)),
+        'ERR_OUT_OF_BOUNDS',
+      )
+      table.set(0, 0, 0n)
+      t.is(
+        code(() => m.get(0, 0)),
+        'ERR_NULL_POINTER',
+        `${format}: a row set to NULL after its last read`,
+      )
+      table.set(0, 0, rowA)
+      t.is(m.get(0, 0), 30)
+      m.release()
+      t.is(
+        code(() => m.get(0, 0)),
+        'ERR_RELEASED',
+        'released after reads of the same row',
+      )
+      t.is(
+        code(() => m.set(0, 0, 1)),
+        'ERR_RELEASED',
+      )
+    } finally {
+      lib.free2d(a, 1, 2)
+      lib.free2d(b, 1, 2)
+    }
+  }
+})
+
 test.serial('fromPointer argument checks', (t) => {
   t.is(
     code(() => IndirectMemory2D.fromPointer(0n, 1, 1, 'd')),

@@ -169,12 +169,18 @@ function getBool(this: Shell, r: number, c: number): ElementValue {
  * so a DataView read past the row's end throws (RangeError), as one over a detached buffer does (TypeError):
  * either goes to the checked path, which gives the contract's error. One getter per element kind, as for the
  * TypedArray rows: `get` on '>d' after the warm-up cost 3.3× a DataView read through one shared getter with a
- * switch on the kind, 2.5× through its own.
+ * switch on the kind, 2.5× through its own. The row last read is kept in the State (as for tables read in place,
+ * accessors-in-place.ts), so that a loop along a row skips the cache lookup: '>d' 3.05 → 2.3× (AMD Zen 4).
  */
 function viewRow(s: State, r: number, c: number): DataView | undefined {
   if (typeof r !== 'number' || typeof c !== 'number' || c >>> 0 !== c) return undefined
+  if (r === s.lastRead && (s.table === undefined || s.table[r] === s.lastReadAt)) return s.lastReadRow as DataView
   const row = s.rowCache[r] as DataView | undefined
-  return row !== undefined && (s.table === undefined || viewCurrent(s, r, row)) ? row : undefined
+  if (row === undefined || (s.table !== undefined && !viewCurrent(s, r, row))) return undefined
+  s.lastRead = r
+  s.lastReadAt = s.table === undefined ? 0 : s.table[r]
+  s.lastReadRow = row
+  return row
 }
 function getViewF64(this: Shell, r: number, c: number): ElementValue {
   const s = this[STATE]

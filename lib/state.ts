@@ -115,6 +115,16 @@ export class State {
   rowCache: (CachedRow | undefined)[]
   /** `rowCache` for a writable matrix, empty for a read-only one: `set`'s fast path needs no flag. */
   writeCache: (CachedRow | undefined)[]
+  /**
+   * A table read in place: the row last read through its cached view, the table entry that view was made for and
+   * the view (accessors-in-place.ts); -1 when there is none. The same for the row last written, from writeCache.
+   */
+  lastRead = -1
+  lastReadAt = 0
+  lastReadRow: CachedRow | undefined = undefined
+  lastWrite = -1
+  lastWriteAt = 0
+  lastWriteRow: CachedRow | undefined = undefined
   released = false
   /** Latched once any check saw a detached row. */
   detached = false
@@ -199,5 +209,7 @@ export class State {
   dropRows(refill: boolean): void {
     this.rowCache = refill && this.rows > 0 ? new Array<CachedRow | undefined>(this.rows) : NO_ROWS
     this.writeCache = this.readonly ? NO_ROWS : this.rowCache
+    this.lastRead = this.lastWrite = -1
+    this.lastReadRow = this.lastWriteRow = undefined
   }
 }
