@@ -4,7 +4,7 @@
 
 import os from 'node:os'
 import test from 'ava'
-import { IndirectMemory2D } from 'indirect-buffer'
+import { BufferCollection2D, IndirectMemory2D } from 'indirect-buffer'
 import { throwsCode } from './helpers/native-views.js'
 
 const LITTLE = os.endianness() === 'LE'
@@ -674,3 +674,33 @@ const Float16ArrayCtor = (globalThis as { Float16Array?: F16Ctor }).Float16Array
     ])
   },
 )
+
+test('the last-row shortcut of get/set: first accesses, bad rows, a detached row, release', (t) => {
+  // Each kind keeps the row it last read and wrote; -1 stands for "none", and is also an index (the last row).
+  for (const format of ['d', 'i', 'B', '?', 'q', '>d'] as const) {
+    const m = IndirectMemory2D.createMemory({ rows: 2, cols: 3, format })
+    const one = (format === 'q' ? 1n : format === '?' ? true : 1) as never
+    m.set(-1, 0, one) // -1 before any access: the last row, not the empty shortcut
+    t.is(m.get(-1, 0), one, `${format}: get(-1) first`)
+    t.is(m.get(1, 0), one)
+    m.set(1, 0, (format === 'q' ? 0n : format === '?' ? false : 0) as never)
+    throwsCode(t, () => m.get(-3, 0), 'ERR_OUT_OF_BOUNDS', RangeError, undefined, `${format}: get(-3)`)
+    throwsCode(t, () => m.set(2, 0, one), 'ERR_OUT_OF_BOUNDS', RangeError, undefined, `${format}: set(2)`)
+    m.set(1, 2, one)
+    m.set(1, 1, one) // through the last-written row
+    t.deepEqual([m.get(1, 1), m.get(1, 2), m.get(1, 0)], [one, one, format === 'q' ? 0n : format === '?' ? false : 0], format)
+    throwsCode(t, () => m.get(1, 3), 'ERR_OUT_OF_BOUNDS', RangeError, undefined, `${format}: past the last-read row's end`)
+    throwsCode(t, () => m.set(1, 3, one), 'ERR_OUT_OF_BOUNDS', RangeError, undefined, `${format}: past the last-written row's end`)
+    m.release()
+    throwsCode(t, () => m.get(1, 1), 'ERR_RELEASED', Error, undefined, `${format}: after release`)
+    throwsCode(t, () => m.set(1, 1, one), 'ERR_RELEASED', Error, undefined, `${format}: set after release`)
+  }
+  // A collection row detached between two accesses to it: the second access sees it.
+  const rows = [new Float64Array(3), new Float64Array(3)]
+  const c = new BufferCollection2D(rows)
+  c.set(1, 0, 5)
+  t.is(c.get(1, 0), 5)
+  structuredClone(rows[1].buffer, { transfer: [rows[1].buffer] })
+  throwsCode(t, () => c.get(1, 1), 'ERR_DETACHED', Error, undefined, 'get on the row last read, now detached')
+  throwsCode(t, () => c.get(0, 0), 'ERR_DETACHED', Error, undefined, 'and the collection latched')
+})
