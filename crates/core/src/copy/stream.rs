@@ -6,10 +6,11 @@
 //! kernels do the same past [`STREAM_MIN_BYTES`] of the whole copy, whose chunks (`parallel`) are
 //! each below glibc's threshold. Byte swaps into aligned elements are swapped in registers between
 //! the load and the store; conversions (and swaps into misaligned elements) go through a small
-//! buffer that stays in L1: each piece is converted there, then streamed to the target. Measured one thread, one process,
-//! 4000 × 4000 (Intel, 105 MB L3): int32 → float64 and float32 → float64 0.70 → 0.90–0.94× memcpy,
-//! `'>i' ← 'i'` 0.58 → 0.64–0.72× the same-format copy; a 4 KiB buffer instead of 16 KiB gave
-//! 0.65 for the swap, 32 and 64 KiB no better; prefetching the next piece gained nothing.
+//! buffer that stays in L1: each piece is converted there, then streamed to the target. Measured
+//! one thread, one process, 4000 × 4000 (Intel, 105 MB L3): int32 → float64 and float32 → float64
+//! 0.70 → 0.90–0.94× memcpy, `'>i' ← 'i'` through the buffer 0.58 → 0.64–0.72× the same-format
+//! copy; a 4 KiB buffer instead of 16 KiB gave 0.65 for the swap, 32 and 64 KiB no better;
+//! prefetching the next piece gained nothing.
 
 use super::{op_run, ElementOp};
 
