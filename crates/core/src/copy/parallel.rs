@@ -3,13 +3,14 @@
 //! A single core cannot keep enough cache misses in flight to use the memory bandwidth of the machine;
 //! two can. The copy is cut into chunks of rows; the caller and the helper take chunks from a shared
 //! counter until none is left, so a helper that wakes late (or not at all, on a busy machine) costs
-//! nothing but the chunks it did not take. The helper is started by the first large copy and then
-//! sleeps on a condition variable: no thread is started per copy, nothing runs between copies, and
-//! nothing keeps a process alive. A copy that finds the helper busy (another thread's copy) runs
-//! alone. A caller that has run out of chunks waits for the helper's last one awake, for up to
-//! [`SPIN`], before it sleeps: in a VM a sleeping thread takes tens of µs to wake, and a 1000 ×
-//! 1000 'B' transpose (65 µs alone) took 92 µs shared when the caller slept, 48–54 µs now (AMD Zen 4,
-//! 2 vCPUs). Measured in one process after the benchmark's warm-up (2 cores), against one-thread
+//! nothing but the chunks it did not take. The helper is started by the first large copy; after
+//! each copy it stays awake for [`LINGER`], then sleeps on a condition variable: no thread is
+//! started per copy, nothing runs between copies further apart than that, and nothing keeps a
+//! process alive. A copy that finds the helper busy (another thread's copy) runs alone. A caller
+//! that has run out of chunks waits for the helper's last one awake, for up to [`SPIN`], before it
+//! sleeps: in a VM a sleeping thread takes tens of µs to wake, and a 1000 × 1000 'B' transpose
+//! (65 µs alone) took 92 µs shared when the caller slept, 48–54 µs awake (AMD Zen 4, 2 vCPUs).
+//! Measured in one process after the benchmark's warm-up (2 cores), against one-thread
 //! memcpy: 1000 × 1000 'd' copy 0.88 → 1.6–1.7×, 4000 × 4000 0.99 → 1.4×, int32 → float64
 //! 4000 × 4000 0.70 → 1.5×, the 1-byte transpose 0.15–0.20 → 0.31×. An earlier try that spawned a
 //! thread per copy and split it in two halves lost to one thread whenever the other core was busy:
@@ -27,6 +28,13 @@ pub(super) const SHARE_MIN_BYTES: usize = 1 << 20;
 /// How long a caller that has run out of chunks waits awake for the helper to finish its last
 /// one, before it sleeps.
 const SPIN: Duration = Duration::from_micros(200);
+
+/// How long the helper watches for the next copy, awake, after finishing one. In a VM a sleeping
+/// thread took tens of µs to wake, most of a 1 MB copy, so in a loop of copies the helper took a
+/// third of the chunks; awake it takes half. 1000 × 1000 'B' transpose (kernel, 40 interleaved
+/// rounds, AMD Zen 4 2 vCPUs): 0.35 → 0.55× one-thread memcpy; 30, 50, 100 and 200 µs measured
+/// alike. At most this much of one core is spent after a copy that took tens of µs itself.
+const LINGER: Duration = Duration::from_micros(50);
 
 /// One copy cut into `chunks` pieces, `task(k)` doing piece `k`.
 struct Job {
@@ -65,6 +73,8 @@ static POSTED: Mutex<Option<Posted>> = Mutex::new(None);
 /// takes a job; cleared without it the moment the helper lets go, so that a caller can wait for
 /// that awake.
 static RUNNING: AtomicUsize = AtomicUsize::new(0);
+/// Whether `POSTED` holds a job (written under its lock): what a lingering helper watches.
+static PENDING: AtomicBool = AtomicBool::new(false);
 static WORK: Condvar = Condvar::new();
 static DONE: Condvar = Condvar::new();
 static HELPER: OnceLock<bool> = OnceLock::new();
@@ -86,10 +96,15 @@ fn helper_running() -> bool {
 
 fn helper() {
     loop {
+        let linger_until = Instant::now() + LINGER;
+        while !PENDING.load(Ordering::Relaxed) && Instant::now() < linger_until {
+            spin();
+        }
         let job = {
             let mut posted = posted();
             loop {
                 if let Some(p) = posted.take() {
+                    PENDING.store(false, Ordering::Relaxed);
                     RUNNING.store(p.0 as usize, Ordering::Relaxed);
                     break p.0;
                 }
@@ -107,6 +122,14 @@ fn helper() {
         // Taking the lock orders this after a sleeping caller's check of `RUNNING`.
         drop(posted());
         DONE.notify_all();
+    }
+}
+
+/// A short busy wait (64 `pause`s), which leaves the core to a sibling hardware thread.
+#[inline]
+fn spin() {
+    for _ in 0..64 {
+        std::hint::spin_loop();
     }
 }
 
@@ -136,6 +159,7 @@ pub(super) fn for_each_chunk(chunks: usize, task: &(dyn Fn(usize) + Sync)) {
             return job.work();
         }
         *posted = Some(Posted(id));
+        PENDING.store(true, Ordering::Relaxed);
     }
     WORK.notify_one();
     // A panic here must not leave the frame while the helper may still hold the job.
@@ -145,6 +169,7 @@ pub(super) fn for_each_chunk(chunks: usize, task: &(dyn Fn(usize) + Sync)) {
         if posted.as_ref().is_some_and(|p| p.0 == id) {
             // The helper never picked it up; every piece ran here.
             *posted = None;
+            PENDING.store(false, Ordering::Relaxed);
         }
     }
     // Acquire: the helper's chunks are written once it lets go.
@@ -153,9 +178,7 @@ pub(super) fn for_each_chunk(chunks: usize, task: &(dyn Fn(usize) + Sync)) {
     // caller's wake-up costs tens of µs in a VM), then asleep.
     let spin_until = Instant::now() + SPIN;
     while helper_has_it() && Instant::now() < spin_until {
-        for _ in 0..64 {
-            std::hint::spin_loop();
-        }
+        spin();
     }
     let mut posted = posted();
     while helper_has_it() {

@@ -4,7 +4,8 @@
 //!
 //! The copy goes block by block, each block transposed in registers: lines of 64 bytes (one cache
 //! line) for 4- and 8-byte elements (4×4 AVX kernels, or SSE2 2×2 / SSE 4×4 ones on the baseline),
-//! of 16 bytes for 1- and 2-byte elements (rounds of unpacks; AVX2 holds two lines per register).
+//! of 16 bytes in for 1- and 2-byte elements (rounds of unpacks), out as lines of 16 bytes or, with
+//! AVX2 (two input lines a register), of 32.
 //! Blocks are grouped into tiles, walked along the input lines so that the source is read in runs.
 //!
 //! The block grid follows the memory rather than the matrix: along each axis the whole blocks start
@@ -31,9 +32,10 @@ use super::Side;
 /// Tiles in elements, along the input lines by across them. 8-byte elements: 256 × 16 rather than
 /// 64 × 64 (long runs of source lines, few target lines at a time): 1000 × 1000 'd' copyTo 0.76 →
 /// 0.95× memcpy, 4096 × 4096 copyFrom 0.79 → 0.91× (examples, interleaved runs). 4-byte elements
-/// measured the same either way; 2-byte ones the same from 32 to 256 a side. 1-byte elements: one
-/// block along the input lines by 8 across (16 × 128) rather than 64 × 64, on a 105 MB-L3 Intel
-/// part: 1000 × 1000 'B' one thread 300 → 145–190 µs, 0.20 → 0.24× memcpy in the benchmark.
+/// measured the same either way; 2-byte ones the same from 32 to 256 a side. 1-byte elements: 16 ×
+/// 128 (one baseline block along the input lines by 8 across) rather than 64 × 64, on a 105 MB-L3
+/// Intel part: 1000 × 1000 'B' one thread 300 → 145–190 µs, 0.20 → 0.24× memcpy in the benchmark.
+/// The AVX2 1-byte blocks (32 input lines) measured the same from 16 × 64 to 64 × 64 (AMD Zen 4).
 const TILE8: (usize, usize) = (256, 16);
 const TILE4: (usize, usize) = (256, 16);
 const TILE2: (usize, usize) = (64, 64);
@@ -218,13 +220,20 @@ unsafe fn avx2(
     stream: bool,
 ) {
     use kernels::*;
+    // The 1- and 2-byte AVX2 blocks span 32 and 16 input lines, twice the baseline's: a matrix
+    // narrower than that across the input lines takes the baseline blocks instead.
+    let across = match kind {
+        Transpose::SrcColumns => cols,
+        Transpose::DstColumns => src.rows.len(),
+    };
     // SAFETY: forwarded; the kernels need AVX2, which this function is compiled for (every arm).
     unsafe {
         match itemsize {
             8 => tiles::<8, 8, 8, Avx8>(dst, src, cols, kind, TILE8, stream),
             4 => tiles::<4, 16, 16, Sse4>(dst, src, cols, kind, TILE4, stream),
-            2 => tiles::<2, 8, 16, Avx2x2>(dst, src, cols, kind, TILE2, stream),
-            _ => tiles::<1, 16, 16, Avx2x1>(dst, src, cols, kind, TILE1, stream),
+            2 if across >= 16 => tiles::<2, 16, 8, Avx2x2>(dst, src, cols, kind, TILE2, stream),
+            1 if across >= 32 => tiles::<1, 32, 16, Avx2x1>(dst, src, cols, kind, TILE1, stream),
+            _ => baseline(dst, src, cols, itemsize, kind, stream),
         }
     }
 }
@@ -535,21 +544,56 @@ pub(super) mod x86 {
         }
     }
 
-    /// A 16 × 16 block of bytes in 8 AVX2 registers: register `i` holds input lines `i` (low lane)
-    /// and `8 + i` (high lane). The network of [`block1_sse2`] runs its first three rounds within
-    /// the lanes; the fourth would pair register bit 3, which is the lane here, so a lane-crossing
-    /// `vpermq` swaps the lane with the last 8-byte unit instead. Register `bitrev3(m)` then holds
-    /// output lines `2m` (low lane) and `2m + 1`. Half the registers of a 16-register network, so
-    /// nothing spills: the pair of 16 × 16 blocks side by side it replaced (16 registers of 32
-    /// bytes) spilled a dozen per block and moved 20 bytes/ns in L1, this one 34. The 1000 × 1000
-    /// copies gained less (copyTo 0.33 → 0.40× memcpy, copyFrom the same): they wait on memory,
-    /// whose loads and stores alone, without the shuffles, took 45–50 of their ~55 µs.
+    /// A block of 32 input lines of 16 bytes (16 output lines of 32) in 16 AVX2 registers:
+    /// register `i` holds input lines `i` (low lane) and `16 + i` (high lane). The network of
+    /// [`block1_sse2`] runs on both lanes at once (AVX2 unpacks work per lane), so register
+    /// `bitrev(j)` ends with output line `j` whole: its first 16 bytes in the low lane, its last 16
+    /// in the high one, one 32-byte store. The 16 × 16 block it replaced (two input lines a
+    /// register, a lane-crossing `vpermq` for the last round, two 16-byte stores an output line)
+    /// took as long for its loads and stores alone as for all of it: the copies wait on memory, and
+    /// half the stores, twice as wide, is what moved them. 1000 × 1000 one thread: 0.28 → 0.33×
+    /// memcpy (copyFrom), 0.29 → 0.33× (copyTo), 40 interleaved rounds (AMD Zen 4). The 16
+    /// registers leave the compiler a couple of spills per block; with AVX-512VL's 32 registers
+    /// and no spills it measured the same.
     ///
     /// # Safety
-    /// The CPU has AVX2; each of the 16 line pointers is valid for 16 bytes.
+    /// The CPU has AVX2; each of the 32 input line pointers is valid for 16 bytes and each of the
+    /// 16 output line pointers for 32.
     #[target_feature(enable = "avx2")]
     #[inline]
     pub(crate) unsafe fn block1_avx2<I: LineSet, O: LineSet>(ins: I, outs: O) {
+        let mut v = [_mm256_setzero_si256(); 16];
+        for (i, x) in v.iter_mut().enumerate() {
+            // SAFETY: 16 bytes at input lines i and 16 + i; unaligned loads.
+            *x = unsafe {
+                _mm256_loadu2_m128i(
+                    ins.line(16 + i) as *const __m128i,
+                    ins.line(i) as *const __m128i,
+                )
+            };
+        }
+        round!(v, 1, _mm256_unpacklo_epi8, _mm256_unpackhi_epi8);
+        round!(v, 2, _mm256_unpacklo_epi16, _mm256_unpackhi_epi16);
+        round!(v, 4, _mm256_unpacklo_epi32, _mm256_unpackhi_epi32);
+        round!(v, 8, _mm256_unpacklo_epi64, _mm256_unpackhi_epi64);
+        for (j, &x) in rev16(v).iter().enumerate() {
+            // SAFETY: 32 bytes at each of the 16 output lines; unaligned stores.
+            unsafe { _mm256_storeu_si256(outs.line(j) as *mut __m256i, x) };
+        }
+    }
+
+    /// A block of 16 input lines of 8 2-byte elements (8 output lines of 16), the same way as
+    /// [`block1_avx2`]: register `i` holds input lines `i` and `8 + i`, the network of
+    /// [`block2_sse2`] runs on both lanes, and each output line is one 32-byte store. It replaced
+    /// two 8 × 8 blocks side by side (32-byte loads, 16-byte stores): 1000 × 1000 one thread
+    /// 0.40 → 0.47× memcpy (copyFrom), 0.37 → 0.41× (copyTo), as above.
+    ///
+    /// # Safety
+    /// The CPU has AVX2; each of the 16 input line pointers is valid for 16 bytes and each of the
+    /// 8 output line pointers for 32.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(crate) unsafe fn block2_avx2<I: LineSet, O: LineSet>(ins: I, outs: O) {
         let mut v = [_mm256_setzero_si256(); 8];
         for (i, x) in v.iter_mut().enumerate() {
             // SAFETY: 16 bytes at input lines i and 8 + i; unaligned loads.
@@ -560,50 +604,12 @@ pub(super) mod x86 {
                 )
             };
         }
-        round!(v, 1, _mm256_unpacklo_epi8, _mm256_unpackhi_epi8);
-        round!(v, 2, _mm256_unpacklo_epi16, _mm256_unpackhi_epi16);
-        round!(v, 4, _mm256_unpacklo_epi32, _mm256_unpackhi_epi32);
-        let v = rev8(v.map(|x| _mm256_permute4x64_epi64::<0b11_01_10_00>(x)));
-        for (m, &x) in v.iter().enumerate() {
-            // SAFETY: 16 bytes at output lines 2m and 2m + 1; unaligned stores.
-            unsafe {
-                _mm_storeu_si128(outs.line(2 * m) as *mut __m128i, _mm256_castsi256_si128(x));
-                _mm_storeu_si128(
-                    outs.line(2 * m + 1) as *mut __m128i,
-                    _mm256_extracti128_si256::<1>(x),
-                );
-            }
-        }
-    }
-
-    /// Two 8 × 8 blocks of 2-byte elements side by side (8 input lines of 16 elements, 16 output
-    /// lines of 8): the network of [`block2_sse2`] on both 128-bit lanes at once (AVX2 unpacks
-    /// work per lane), lane 1 holding output lines 8..16.
-    ///
-    /// # Safety
-    /// The CPU has AVX2; each of the 8 input line pointers is valid for 32 bytes and each of the 16
-    /// output line pointers for 16.
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    pub(crate) unsafe fn block2_avx2<I: LineSet, O: LineSet>(ins: I, outs: O) {
-        let mut v = [_mm256_setzero_si256(); 8];
-        for (i, x) in v.iter_mut().enumerate() {
-            // SAFETY: 32 bytes at each of the first 8 input lines; unaligned loads.
-            *x = unsafe { _mm256_loadu_si256(ins.line(i) as *const __m256i) };
-        }
         round!(v, 1, _mm256_unpacklo_epi16, _mm256_unpackhi_epi16);
         round!(v, 2, _mm256_unpacklo_epi32, _mm256_unpackhi_epi32);
         round!(v, 4, _mm256_unpacklo_epi64, _mm256_unpackhi_epi64);
-        let v = rev8(v);
-        for (j, &x) in v.iter().enumerate() {
-            // SAFETY: 16 bytes at output lines j and 8 + j; unaligned stores.
-            unsafe {
-                _mm_storeu_si128(outs.line(j) as *mut __m128i, _mm256_castsi256_si128(x));
-                _mm_storeu_si128(
-                    outs.line(8 + j) as *mut __m128i,
-                    _mm256_extracti128_si256::<1>(x),
-                );
-            }
+        for (j, &x) in rev8(v).iter().enumerate() {
+            // SAFETY: 32 bytes at each of the 8 output lines; unaligned stores.
+            unsafe { _mm256_storeu_si256(outs.line(j) as *mut __m256i, x) };
         }
     }
 
