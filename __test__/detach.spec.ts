@@ -106,6 +106,22 @@ for (const d of DETACHERS) {
     t.true(block.released)
   })
 
+  maybe(`${d.name}: pointer, the first operation after the detach, throws ERR_DETACHED (guards made or not)`, async (t) => {
+    const [a, b] = [iota(6), iota(6)]
+    const read = IndirectMemory2D.viewFromRows({ data: a, shape: [2, 3] })
+    t.is(testlib().sum2d(read.pointer, 2, 3), 21, 'precondition: the address was read, so the guards exist')
+    const unread = IndirectMemory2D.viewFromRows({ data: b, shape: [2, 3] })
+    const owned = IndirectMemory2D.createMemory({ rows: 2, cols: 3, format: 'd' })
+    t.is(typeof owned.pointer, 'bigint')
+    await d.detach(a.buffer as ArrayBuffer)
+    await d.detach(b.buffer as ArrayBuffer)
+    await d.detach(owned.row(0).buffer as ArrayBuffer)
+    for (const [label, m] of [['read before', read], ['never read', unread], ['createMemory', owned]] as const) {
+      throwsCode(t, () => m.pointer, 'ERR_DETACHED', Error, undefined, `${label}: pointer`)
+      throwsCode(t, () => m.get(0, 0), 'ERR_DETACHED', Error, undefined, `${label}: latched`)
+    }
+  })
+
   maybe(`${d.name}: a viewFromColumns view of an ndarray-like throws ERR_DETACHED`, async (t) => {
     const data = iota(6)
     const m = IndirectMemory2D.viewFromColumns({ data, shape: [2, 3], stride: [1, 2] })

@@ -2,8 +2,9 @@
 // the synchronous code that read its address, exports (acquire, withPointer) and release.
 //
 // Nothing here is process-wide machinery: no async_hooks, no promise hooks, nothing that keeps the event loop
-// alive. A pointer read costs an array push and, every few milliseconds, an unref'd timer (below); asynchronous
-// native calls are covered only by an explicit hold (an export), which is what the documentation shows.
+// alive. A pointer read costs a compare (an array push once per flush) and, at most every 100 ms, an unref'd
+// timer (below); asynchronous native calls are covered only by an explicit hold (an export), which is what the
+// documentation shows.
 
 import { makeError } from './errors.js'
 import type { State } from './state.js'
@@ -16,8 +17,12 @@ export function checkLive(s: State): void {
 
 /** Whole-matrix check: live, and every segment of JS memory still attached (one `length` read each). */
 export function checkAll(s: State): void {
-  // checkLive only where it throws: one call fewer in `pointer`, which runs in async code where V8 inlines less.
-  if (s.released || s.detached) checkLive(s)
+  // One test of fields in the State's first cache line for the usual one-segment matrix; the rest out of line.
+  if (s.released || s.detached || s.manySegments || s.firstGuard.length === 0) checkEverySegment(s)
+}
+
+function checkEverySegment(s: State): void {
+  checkLive(s)
   const guards = s.guards
   for (let i = 0; i < guards.length; i++) {
     if (guards[i].length === 0) latchDetached(s)
@@ -65,12 +70,13 @@ function latchTree(s: State): void {
 // The list is emptied by an unref'd timer, at most every FLUSH_MS whatever the number of reads. Measured on the
 // benchmark's async pipeline (256 steps over 8 macrotasks, an address read per step; no hold at all: 1.02):
 // a promise reaction per microtask cost 1.25, an unref'd Immediate per macrotask 1.45, a zero-delay timer
-// 1.07–1.14, this one 0.97–1.08. What it holds for those milliseconds is bounded: past HOLD_LIMIT matrices or
-// HOLD_BYTES of their memory, a microtask (a reaction on a settled promise, a third of queueMicrotask's cost in
-// Node) empties the list as soon as the synchronous code has returned. Without `setTimeout` that microtask is
-// the only flush.
+// 1.07–1.14, this one 0.97–1.08. Every 100 ms rather than 10: after the benchmark's warm-up, six runs each
+// measured 1.01–1.04 (mean 1.025) against 1.01–1.05 (mean 1.035). What it holds for that time is bounded: past
+// HOLD_LIMIT matrices or HOLD_BYTES of their memory, a microtask (a reaction on a settled promise, a third of
+// queueMicrotask's cost in Node) empties the list as soon as the synchronous code has returned. Without
+// `setTimeout` that microtask is the only flush.
 
-const FLUSH_MS = 10
+const FLUSH_MS = 100
 const HOLD_LIMIT = 1024
 const HOLD_BYTES = 64 * 1024 * 1024
 
@@ -117,7 +123,12 @@ function flushMicrotask(): void {
 
 /** Keeps `s` alive until the current synchronous code has run to completion. */
 export function holdThroughSyncCode(s: State): void {
-  if (s.holdEpoch === epoch) return
+  // Small enough that V8 inlines it into any caller (a read already held this epoch costs a compare); the
+  // rest out of line. Inlined whole, it cost the benchmark's async pipeline 3% after the warm-up.
+  if (s.holdEpoch !== epoch) hold(s)
+}
+
+function hold(s: State): void {
   s.holdSlot = held.push(s) - 1
   s.holdEpoch = epoch
   heldBytes += s.rows * s.cols * s.itemsize

@@ -57,6 +57,8 @@ const NO_ROWS: CachedRow[] = []
 
 /** The guard of a segment with no bytes in a buffer with none: nothing there can go. */
 const NOTHING_TO_LOSE = new Uint8Array(1)
+/** `firstGuard` before the guards are made: reads length 0, so the check takes the path that makes them. */
+const GUARDS_UNMADE = new Uint8Array(0)
 
 /**
  * A segment's guard: a fixed-length view of the bytes it had at construction, whatever its class and whether it
@@ -76,6 +78,23 @@ function guardOf(seg: ArrayBufferView, bytes: number): Uint8Array {
 export const STATE: unique symbol = Symbol('indirect-buffer state')
 
 export class State {
+  // What every `pointer` read touches comes first, in the object's first cache line (async code resumes with
+  // it cold), and segment 0's guard is here rather than behind the guards array: a read in a loop, 7.1 → 4.7 ns.
+  released = false
+  /** Latched once any check saw a detached row. */
+  detached = false
+  /** The sync-hold epoch and slot (lifetime.ts). */
+  holdEpoch = 0
+  holdSlot = 0
+  /** The address of the row table (fixed for the matrix's life), fetched on first use. */
+  pointer: bigint | undefined = undefined
+  /**
+   * Segment 0's guard (see `guards`), for the whole-matrix check of the usual one-segment matrix: no hop through
+   * the array. Length 0 until the guards are made; a matrix of native memory gets one that never reads 0.
+   */
+  firstGuard: Uint8Array = GUARDS_UNMADE
+  /** More than one segment: the whole-matrix check must walk `guards`. */
+  readonly manySegments: boolean
   readonly rows: number
   /** Elements per row; a ragged table's longest row. */
   cols: number
@@ -96,8 +115,6 @@ export class State {
   readonly ownsNanny: boolean
   readonly inPlace: boolean
   keep: unknown[]
-  /** The address of the row table (fixed for the matrix's life), fetched on first use. */
-  pointer: bigint | undefined
   /**
    * A table read in place, seen through an external buffer: its entries' bits as float64s (one load and one
    * compare per access; see viewCurrent) and as addresses.
@@ -127,16 +144,10 @@ export class State {
   lastWrite = -1
   lastWriteAt = 0
   lastWriteRow: CachedRow | undefined = undefined
-  released = false
-  /** Latched once any check saw a detached row. */
-  detached = false
   locks = 0
   disposePending = false
   readonly parent: State | undefined
   children: Set<WeakRef<State>> | undefined
-  /** The sync-hold epoch and slot (lifetime.ts). */
-  holdEpoch = 0
-  holdSlot = 0
 
   constructor(init: Init) {
     this.rows = init.rows
@@ -147,12 +158,12 @@ export class State {
     this.readonly = init.readonly
     this.native = init.native
     this.plane = init.plane
+    this.manySegments = (init.plane?.segments.length ?? 0) > 1
     this.#segmentBytes = init.plane?.segmentBytes ?? (init.plane?.segments ?? []).map((seg) => seg.byteLength)
     this.nanny = init.nanny
     this.ownsNanny = init.ownsNanny ?? false
     this.inPlace = init.inPlace ?? false
     this.keep = init.keep
-    this.pointer = undefined
     this.rowAddresses = undefined
     this.table = undefined
     this.tableAddresses = undefined
@@ -184,6 +195,7 @@ export class State {
     const guards = new Array<Uint8Array>(segments.length)
     for (let k = 0; k < segments.length; k++) guards[k] = guardOf(segments[k], expected[k])
     this.#guards = guards
+    this.firstGuard = guards.length > 0 ? guards[0] : NOTHING_TO_LOSE
     return guards
   }
   /** The segments' buffers and byte offsets, read once. */
@@ -198,6 +210,7 @@ export class State {
   forgetMemory(): void {
     this.plane = undefined
     this.#guards = []
+    this.firstGuard = NOTHING_TO_LOSE
     this.#segBuffers = []
     this.#segBases = []
   }
