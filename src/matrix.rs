@@ -3,7 +3,7 @@
 //! `IndirectMatrix` and maps the core's errors (every check, plane and table is the core's).
 
 use indirect_buffer::element::{Input, Value};
-use indirect_buffer::plane::{checked_row_starts, CheckedPlane};
+use indirect_buffer::plane::{checked_row_starts, CheckedPlane, RowLengths};
 use indirect_buffer::transfer::{copy, CopyFlags, Side};
 use indirect_buffer::{Error as CoreError, ErrorCode, Format, IndirectMatrix};
 use napi::bindgen_prelude::*;
@@ -307,15 +307,14 @@ impl NativeMatrix {
         let itemsize = format.itemsize();
         let ragged = row_lengths(env, &layout)?;
         let lengths = match &ragged {
-            Some(l) => l.clone(),
-            None => vec![to_index(cols); offsets.len()],
+            Some(l) => RowLengths::PerRow(l),
+            None => RowLengths::Uniform(to_index(cols)),
         };
-        let offsets: Vec<usize> = offsets.iter().map(|&o| to_index(o)).collect();
         let starts = checked_row_starts(
             &segment_bytes(env, &segments)?,
             segment_of_row,
-            &offsets,
-            &lengths,
+            offsets.iter().map(|&o| to_index(o)),
+            lengths,
             itemsize as isize,
             itemsize,
         )
