@@ -116,7 +116,11 @@ for (const d of DETACHERS) {
     await d.detach(a.buffer as ArrayBuffer)
     await d.detach(b.buffer as ArrayBuffer)
     await d.detach(owned.row(0).buffer as ArrayBuffer)
-    for (const [label, m] of [['read before', read], ['never read', unread], ['createMemory', owned]] as const) {
+    for (const [label, m] of [
+      ['read before', read],
+      ['never read', unread],
+      ['createMemory', owned],
+    ] as const) {
       throwsCode(t, () => m.pointer, 'ERR_DETACHED', Error, undefined, `${label}: pointer`)
       throwsCode(t, () => m.get(0, 0), 'ERR_DETACHED', Error, undefined, `${label}: latched`)
     }
