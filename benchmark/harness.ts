@@ -4,7 +4,8 @@
 // So every case is measured against its baseline in interleaved rounds (A B, then B A, ...), the
 // garbage collector runs between rounds (or before every sample, for cases that allocate big buffers),
 // and the result of a case is the median of the per-round ratios case/baseline, with the interquartile
-// range of those ratios as the spread.
+// range of those ratios as the spread. A case whose effect is smaller than the drift between two samples
+// (`interleave`) alternates the sides call by call within each round instead.
 //
 // The headline run measures every case in ONE process, after a warm-up that has used the library the way
 // a long-lived application does (every kind of matrix, many formats, every hot path): optimized code that
@@ -77,6 +78,12 @@ export interface BenchCase<S = unknown> {
   gcEverySample?: boolean
   /** `run` and `baseline` return promises; each call is awaited, and a macrotask passes between samples. */
   async?: boolean
+  /**
+   * (async cases) Alternate the sides call by call within a round (A B, B A, …), each call timed on its own, so
+   * that drift and "who runs first after the gc" fall on both sides alike: for an effect smaller than the spread
+   * between two samples.
+   */
+  interleave?: boolean
   /** Not timed: each sample is one call whose returned number (of bytes) is the measurement. */
   quantity?: 'bytes'
   /** Overrides of the run options for this case. */
@@ -301,6 +308,49 @@ async function sampleAsync<S>(fn: Side<S>, state: S, calls: number): Promise<num
   return Number(t1 - t0) / calls
 }
 
+/**
+ * Times `calls` awaited calls of each side in pairs (A B, B A, …; `round` picks who starts), `between` after
+ * each call; returns ns per call of each side. A pair in which either call took over twice the median call is
+ * left out of both sides: on this shared machine a call of 250 µs is sometimes stalled for milliseconds, which
+ * decided whole rounds (an A/A test gave per-round ratios of 0.62–1.62). Anything the case itself costs now and
+ * then is far below that and stays in.
+ */
+async function sampleInterleaved<S>(
+  a: Side<S>,
+  b: Side<S>,
+  state: S,
+  calls: number,
+  round: number,
+  between?: () => Promise<void>,
+): Promise<[number, number]> {
+  let last: unknown
+  const times = [new Float64Array(calls), new Float64Array(calls)]
+  for (let i = 0; i < calls; i++) {
+    for (const side of (i + round) % 2 === 0 ? [0, 1] : [1, 0]) {
+      const t0 = now()
+      last = await (side === 0 ? a : b)(state)
+      times[side][i] = Number(now() - t0)
+      await between?.()
+    }
+  }
+  consume(last)
+  const limit =
+    2 *
+    quantile(
+      [...times[0], ...times[1]].sort((x, y) => x - y),
+      0.5,
+    )
+  const total = [0, 0]
+  let kept = 0
+  for (let i = 0; i < calls; i++) {
+    if (times[0][i] > limit || times[1][i] > limit) continue
+    total[0] += times[0][i]
+    total[1] += times[1][i]
+    kept++
+  }
+  return [total[0] / kept, total[1] / kept]
+}
+
 /** One call; its result (a number of bytes) is the sample. */
 async function sampleQuantity<S>(fn: Side<S>, state: S): Promise<number> {
   const v = await fn(state)
@@ -371,6 +421,7 @@ export async function measure<S>(c: BenchCase<S>, options: RunOptions = defaultO
     warmupMs: (c.warmupMs ?? options.warmupMs) * options.timeScale,
   }
   const unit = c.quantity ? 'bytes' : 'ns'
+  if (c.interleave && !c.async) throw new Error(`${c.name}: interleave is for async cases (a sync call is too short to time alone)`)
   const take = sampler(c)
   // Between samples of async and quantity cases a macrotask passes, so that whatever one sample left
   // for "the end of the task" (a library's deferred cleanup) is done before the other side runs.
@@ -403,6 +454,28 @@ export async function measure<S>(c: BenchCase<S>, options: RunOptions = defaultO
     const callsA = await calibrate(A, state, c, o.sampleMs)
     const callsB = await calibrate(B, state, c, o.sampleMs)
 
+    // One sample of each side, the order alternating by round (A B, B A, ...) so that drift and "who runs
+    // right after gc" cancel out.
+    const roundInTurn = async (round: number): Promise<[number, number]> => {
+      let a = NaN
+      let b = NaN
+      for (const side of round % 2 === 0 ? ['a', 'b'] : ['b', 'a']) {
+        if (c.gcEverySample) collect()
+        if (side === 'a') a = await take(A, state, callsA)
+        else b = await take(B, state, callsB)
+        c.afterSample?.(state)
+        dropSink()
+        await between?.()
+      }
+      return [a, b]
+    }
+    const interleavedRound = async (round: number): Promise<[number, number]> => {
+      const ab = await sampleInterleaved(A, B, state, Math.max(callsA, callsB), round, between)
+      c.afterSample?.(state)
+      dropSink()
+      return ab
+    }
+
     const aValues: number[] = []
     const bValues: number[] = []
     const ratios: number[] = []
@@ -412,18 +485,7 @@ export async function measure<S>(c: BenchCase<S>, options: RunOptions = defaultO
     const more = (round: number) => round < o.maxRounds && (round < o.minRounds || Date.now() < end) && (round < 5 || Date.now() < hardEnd)
     for (let round = 0; more(round); round++) {
       if (!c.gcEverySample) collect()
-      // Alternate the order (A B, B A, ...) so that drift and "who runs right after gc" cancel out.
-      const order = round % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const)
-      let a = NaN
-      let b = NaN
-      for (const side of order) {
-        if (c.gcEverySample) collect()
-        if (side === 'a') a = await take(A, state, callsA)
-        else b = await take(B, state, callsB)
-        c.afterSample?.(state)
-        dropSink()
-        await between?.()
-      }
+      const [a, b] = c.interleave ? await interleavedRound(round) : await roundInTurn(round)
       aValues.push(a)
       bValues.push(b)
       // A quantity's target is absolute (its baseline may be 0 or negative): no ratio for it.
