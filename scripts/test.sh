@@ -11,6 +11,8 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+step "cargo clippy -D warnings for the other release architectures and OSes"
+bash scripts/clippy-targets.sh
 step "cargo test (core, with doc examples)"
 cargo test -p indirect-buffer
 

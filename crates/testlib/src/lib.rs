@@ -233,9 +233,10 @@ pub unsafe extern "C" fn strv_upcase(strv: *const *mut c_char, count: usize) {
     for r in 0..count {
         // SAFETY: the caller passes `count` writable NUL-terminated strings.
         unsafe {
-            let mut p = *strv.add(r);
+            // As bytes: `c_char` is `i8` on x86-64 and `u8` on arm64 Linux.
+            let mut p = (*strv.add(r)).cast::<u8>();
             while *p != 0 {
-                *p = (*p as u8).to_ascii_uppercase() as c_char;
+                *p = (*p).to_ascii_uppercase();
                 p = p.add(1);
             }
         }
@@ -255,7 +256,7 @@ pub unsafe extern "C" fn make_strv(text: *const c_char, sep: c_char) -> *mut *mu
     // SAFETY: the caller passes a NUL-terminated string.
     let bytes = unsafe { CStr::from_ptr(text) }.to_bytes();
     let mut table: Vec<*mut c_char> = bytes
-        .split(|&b| b == sep as u8)
+        .split(|&b| b == sep.to_ne_bytes()[0])
         // The pieces come from a C string, so none holds a NUL byte.
         .map(|piece| CString::new(piece).map_or(std::ptr::null_mut(), CString::into_raw))
         .collect();
