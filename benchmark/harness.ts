@@ -310,10 +310,10 @@ async function sampleAsync<S>(fn: Side<S>, state: S, calls: number): Promise<num
 
 /**
  * Times `calls` awaited calls of each side in pairs (A B, B A, …; `round` picks who starts), `between` after
- * each call; returns ns per call of each side. A pair in which either call took over twice the median call is
- * left out of both sides: on this shared machine a call of 250 µs is sometimes stalled for milliseconds, which
- * decided whole rounds (an A/A test gave per-round ratios of 0.62–1.62). Anything the case itself costs now and
- * then is far below that and stays in.
+ * each call; returns ns per call of each side. A pair in which either call took over twice its side's median
+ * call is left out of both sides: on this shared machine a call of 250 µs is sometimes stalled for
+ * milliseconds, which decided whole rounds (an A/A test gave per-round ratios of 0.62–1.62). Anything the case
+ * itself costs now and then is far below that and stays in.
  */
 async function sampleInterleaved<S>(
   a: Side<S>,
@@ -334,16 +334,11 @@ async function sampleInterleaved<S>(
     }
   }
   consume(last)
-  const limit =
-    2 *
-    quantile(
-      [...times[0], ...times[1]].sort((x, y) => x - y),
-      0.5,
-    )
+  const limit = times.map((t) => 2 * quartiles([...t])[1])
   const total = [0, 0]
   let kept = 0
   for (let i = 0; i < calls; i++) {
-    if (times[0][i] > limit || times[1][i] > limit) continue
+    if (times[0][i] > limit[0] || times[1][i] > limit[1]) continue
     total[0] += times[0][i]
     total[1] += times[1][i]
     kept++
