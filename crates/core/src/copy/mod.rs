@@ -270,17 +270,20 @@ struct Side<'a> {
 
 impl<'a> Side<'a> {
     /// Scans the row table once (addresses only, nothing is read). `rows` is not empty, `cols > 0`.
+    /// Evenly spaced rows (one allocation: the common case) cost one subtraction a row and are
+    /// bounded by their first and last rows; 1000 × 1000 'B' copies spent 3–4 µs of about 55 in
+    /// the two scans of every row's extent (and as much again in the chunks of shared copies).
     fn new(rows: &'a [*mut u8], cs: isize, cols: usize, size: usize) -> Side<'a> {
-        let (first, last) = extent(rows[0], cs, cols, size);
-        let (mut lo, mut hi) = (first, last);
-        let step = rows
-            .get(1)
-            .map(|&p| (p as isize).wrapping_sub(rows[0] as isize));
-        let mut uniform = step.is_some();
-        for pair in rows.windows(2) {
-            let (p, q) = (pair[0] as isize, pair[1] as isize);
-            uniform &= Some(q.wrapping_sub(p)) == step;
-            let (a, b) = extent(pair[1], cs, cols, size);
+        let gap = |w: &[*mut u8]| (w[1] as isize).wrapping_sub(w[0] as isize);
+        let step = rows.get(..2).map(gap);
+        // A fold rather than `all`: no early exit, so the loop vectorizes.
+        let rs = step.filter(|&s| rows.windows(2).fold(true, |even, w| even & (gap(w) == s)));
+        if rs.is_some() || rows.len() == 1 {
+            return Side::evenly_spaced(rows, cs, cols, size, rs);
+        }
+        let (mut lo, mut hi) = extent(rows[0], cs, cols, size);
+        for &row in &rows[1..] {
+            let (a, b) = extent(row, cs, cols, size);
             lo = lo.min(a);
             hi = hi.max(b);
         }
@@ -288,9 +291,45 @@ impl<'a> Side<'a> {
             rows,
             cs,
             size,
-            rs: step.filter(|_| uniform),
+            rs: None,
             lo,
             hi,
+        }
+    }
+
+    /// A side whose rows are `rs` apart (`None`: one row). Valid rows do not wrap around the
+    /// address space, so the row extents move one way and the end rows bound them all.
+    fn evenly_spaced(
+        rows: &'a [*mut u8],
+        cs: isize,
+        cols: usize,
+        size: usize,
+        rs: Option<isize>,
+    ) -> Side<'a> {
+        let (a, b) = extent(rows[0], cs, cols, size);
+        let (c, d) = extent(rows[rows.len() - 1], cs, cols, size);
+        Side {
+            rows,
+            cs,
+            size,
+            rs,
+            lo: a.min(c),
+            hi: b.max(d),
+        }
+    }
+
+    /// Rows `range` (not empty) of this side; no rescan when they are evenly spaced.
+    fn slice(&self, range: std::ops::Range<usize>, cols: usize) -> Side<'a> {
+        let rows = &self.rows[range];
+        match self.rs {
+            Some(rs) => Side::evenly_spaced(
+                rows,
+                self.cs,
+                cols,
+                self.size,
+                Some(rs).filter(|_| rows.len() > 1),
+            ),
+            None => Side::new(rows, self.cs, cols, self.size),
         }
     }
 
@@ -420,7 +459,7 @@ pub unsafe fn copy_plane(dst: &Plane, src: &Plane, rows: usize, cols: usize, op:
     if target_bytes >= share_min && rows >= 2 * CHUNK_ROWS && elements_disjoint(&dst_side, cols) {
         // SAFETY: forwarded from the caller; the sides do not overlap, and no two target elements
         // share a byte, so the chunks (disjoint row ranges) write disjoint bytes.
-        return unsafe { run_shared(dst, src, rows, cols, op, target_bytes) };
+        return unsafe { run_shared(&dst_side, &src_side, cols, op, target_bytes) };
     }
     // SAFETY: forwarded from the caller; the sides do not overlap.
     unsafe { run(&dst_side, &src_side, cols, op, target_bytes) }
@@ -432,29 +471,22 @@ const CHUNK_ROWS: usize = 64;
 /// Chunks of a shared copy: enough for the two threads to even out a late start.
 const CHUNKS: usize = 8;
 
-/// Both planes of a copy, for the threads that share it.
+/// Both sides of a copy, for the threads that share it.
 struct Shared<'a> {
-    dst: &'a Plane<'a>,
-    src: &'a Plane<'a>,
+    dst: &'a Side<'a>,
+    src: &'a Side<'a>,
 }
 
-// SAFETY: the planes hold addresses only; the threads of a shared copy read the source and write
+// SAFETY: the sides hold addresses only; the threads of a shared copy read the source and write
 // disjoint target bytes (see `run_shared`), which `copy_plane`'s caller lets no one else touch.
 unsafe impl Sync for Shared<'_> {}
 
 impl<'a> Shared<'a> {
     /// Rows `range` of both sides (target, source).
-    fn sides(
-        &self,
-        range: std::ops::Range<usize>,
-        cols: usize,
-        d: usize,
-        s: usize,
-    ) -> (Side<'a>, Side<'a>) {
-        let (dst, src) = (self.dst, self.src);
+    fn sides(&self, range: std::ops::Range<usize>, cols: usize) -> (Side<'a>, Side<'a>) {
         (
-            Side::new(&dst.rows[range.clone()], dst.col_stride, cols, d),
-            Side::new(&src.rows[range], src.col_stride, cols, s),
+            self.dst.slice(range.clone(), cols),
+            self.src.slice(range, cols),
         )
     }
 }
@@ -462,22 +494,15 @@ impl<'a> Shared<'a> {
 /// [`run`], cut into chunks of rows that this thread and the copy helper share.
 ///
 /// # Safety
-/// As [`run`] for the first `rows` rows of both planes; no two target elements share a byte.
-unsafe fn run_shared(
-    dst: &Plane,
-    src: &Plane,
-    rows: usize,
-    cols: usize,
-    op: ElementOp,
-    target_bytes: usize,
-) {
-    let (s, d) = (op.src_itemsize(), op.dst_itemsize());
+/// As [`run`]; no two target elements share a byte.
+unsafe fn run_shared(dst: &Side, src: &Side, cols: usize, op: ElementOp, target_bytes: usize) {
+    let rows = src.rows.len();
     let step = rows.div_ceil(CHUNKS).next_multiple_of(CHUNK_ROWS);
     let shared = Shared { dst, src };
     let task = |k: usize| {
-        let (a, b) = (k * step, ((k + 1) * step).min(rows));
-        let (ds, ss) = shared.sides(a..b, cols, d, s);
-        // SAFETY: rows a..b of the caller's copy; other chunks write other target bytes.
+        let range = k * step..((k + 1) * step).min(rows);
+        let (ds, ss) = shared.sides(range, cols);
+        // SAFETY: rows of the caller's copy; other chunks write other target bytes.
         unsafe { run(&ds, &ss, cols, op, target_bytes) }
     };
     parallel::for_each_chunk(rows.div_ceil(step), &task);
@@ -532,7 +557,14 @@ unsafe fn run(dst: &Side, src: &Side, cols: usize, op: ElementOp, target_bytes: 
     unsafe {
         if src.dense_rows() && dst.dense_rows() {
             let row = |side: &Side, r: usize| side.rows[r];
-            return dense_runs(dst, src, src.rows.len(), row, cols, op, streamed);
+            let rows = src.rows.len();
+            // Rows that follow each other on both sides (the strides say so): one run, with no
+            // comparison of run starts (a 4000 × 4 'd' copy spent 2 of its 13 µs on those).
+            let adjacent = |side: &Side| side.rs == Some((cols * side.size) as isize);
+            if adjacent(src) && adjacent(dst) {
+                return dense_runs(dst, src, 1, row, rows * cols, op, streamed);
+            }
+            return dense_runs(dst, src, rows, row, cols, op, streamed);
         }
         if src.rs == Some(s as isize) && dst.rs == Some(d as isize) {
             // Column-major on both sides: columns are the dense runs.

@@ -1594,3 +1594,54 @@ fn only_targets_whose_elements_are_apart_are_shared() {
     let table = [p, p.wrapping_add(16), p.wrapping_add(8)];
     assert!(!elements_disjoint(&Side::new(&table, 2, 4, 2), 4));
 }
+
+#[test]
+fn a_side_bounds_every_row_and_its_slices_match_a_rescan() {
+    let buf = [0u8; 4096];
+    let p = buf.as_ptr() as *mut u8;
+    let at = |offsets: &[usize]| -> Vec<*mut u8> {
+        offsets.iter().map(|&o| p.wrapping_add(o)).collect()
+    };
+    let even = |first: usize, rs: isize, n: usize| -> Vec<*mut u8> {
+        (0..n)
+            .map(|k| p.wrapping_add(first).wrapping_offset(k as isize * rs))
+            .collect()
+    };
+    let tables = [
+        even(100, 40, 9),
+        even(1000, -48, 12),
+        even(2000, 0, 5),
+        at(&[500]),
+        at(&[300, 900, 100, 700]),
+        at(&[100, 200, 300, 250]),
+    ];
+    for table in &tables {
+        for (cs, cols, size) in [(4isize, 8usize, 4usize), (-8, 5, 8), (2, 1, 2), (96, 3, 1)] {
+            let side = Side::new(table, cs, cols, size);
+            // Every row's extent, the long way.
+            let (lo, hi) = table.iter().fold((usize::MAX, 0), |(lo, hi), &row| {
+                let (a, b) = extent(row, cs, cols, size);
+                (lo.min(a), hi.max(b))
+            });
+            assert_eq!((side.lo, side.hi), (lo, hi), "{table:?} cs {cs}");
+            let spaced = table.len() > 1
+                && table.windows(2).all(|w| {
+                    w[1] as isize - w[0] as isize == table[1] as isize - table[0] as isize
+                });
+            assert_eq!(side.rs.is_some(), spaced, "{table:?}");
+            for a in 0..table.len() {
+                for b in a + 1..=table.len() {
+                    let (s, fresh) = (
+                        side.slice(a..b, cols),
+                        Side::new(&table[a..b], cs, cols, size),
+                    );
+                    assert_eq!(
+                        (s.lo, s.hi, s.rs),
+                        (fresh.lo, fresh.hi, fresh.rs),
+                        "{table:?} rows {a}..{b}"
+                    );
+                }
+            }
+        }
+    }
+}
