@@ -42,6 +42,12 @@ export declare class NativeMatrix {
    */
   static overJsMemory(format: NativeFormat, cols: number, segments: Array<unknown>, segmentOfRow: Uint32Array, offsets: Float64Array, layout?: TableLayout | undefined | null): NativeMatrix
   /**
+   * A table of `rows` evenly spaced rows in one segment: row `r` starts `offset + r * rowStride` bytes
+   * into `segment` and has `cols` elements. The core checks the first and last rows against the
+   * segment once (not every row, as `overJsMemory` must). The facade keeps the segment alive.
+   */
+  static overJsRows(format: NativeFormat, segment: unknown, rows: number, cols: number, offset: number, rowStride: number, layout?: TableLayout | undefined | null): NativeMatrix
+  /**
    * A matrix over a foreign `T**` at `address`, used in place (`pointer()` returns `address`; every access
    * reads the row pointer the table holds then); `layout.rowLengths` (one per row) makes it ragged. The
    * caller of the public API promises that the table and its rows are valid until the matrix is

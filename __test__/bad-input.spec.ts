@@ -96,3 +96,21 @@ test('values TypedArray assignment refuses are refused by set and by copies of p
   throwsCode(t, () => q.set(0, 0, (2 ** 60) as never), 'ERR_INVALID_ARGUMENT', TypeError)
   t.deepEqual(q.toArray(), [[0n, 0n]])
 })
+
+test('more rows than a matrix can hold (a JS array of 2^32 - 1), data or no data: ERR_INVALID_SHAPE, no crash', (t) => {
+  const rows = 2 ** 33
+  const tooMany = [
+    () => IndirectMemory2D.createMemory({ rows, cols: 0, format: 'd' }),
+    () => IndirectMemory2D.fromPointer(8n, rows, 0, 'd'),
+    () => IndirectMemory2D.fromPointer(8n, 2 ** 53 - 1, 1, 'B'),
+    () => IndirectMemory2D.fromStringArray(8n, { count: rows }),
+    // No column, or every row the same: no data beyond one element to bound the rows first.
+    () => IndirectMemory2D.viewFromRows({ data: new Float64Array(0), shape: [rows, 0] }),
+    () => IndirectMemory2D.viewFromRows({ data: new Float64Array(1), shape: [rows, 1], stride: [0, 1] }),
+    () => IndirectMemory2D.viewFromColumns({ data: new Float64Array(1), shape: [1, rows], stride: [1, 0] }),
+  ]
+  for (const make of tooMany) {
+    const e = t.throws(make, { code: 'ERR_INVALID_SHAPE', message: /(8589934592|9007199254740991) rows, more than the 4294967295/ })
+    t.true(e instanceof RangeError)
+  }
+})

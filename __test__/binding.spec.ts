@@ -122,6 +122,27 @@ test('copyJs: a strided plane is checked once against its buffer; checks run rea
   throwsCode(t, () => m.copyMatrix(m, { into: true }), 'ERR_READONLY', 'copying to readonly buffer')
 })
 
+test('overJsRows: evenly spaced rows give the table overJsMemory builds row by row, checked once from their end rows', (t) => {
+  const f = NativeFormat.parse('d')
+  const data = new Float64Array(12)
+  const each = (offsets: number[]) => NativeMatrix.overJsMemory(f, 2, [data], new Uint32Array(offsets.length), new Float64Array(offsets))
+  // Three rows of two doubles 32 bytes apart, forwards from byte 8 and backwards from byte 72.
+  t.deepEqual([...NativeMatrix.overJsRows(f, data, 3, 2, 8, 32).rowPointers()], [...each([8, 40, 72]).rowPointers()])
+  t.deepEqual([...NativeMatrix.overJsRows(f, data, 3, 2, 72, -32).rowPointers()], [...each([72, 40, 8]).rowPointers()])
+  // The last row one element past the end, the first before the start, a stride that is not an integer.
+  throwsCode(t, () => NativeMatrix.overJsRows(f, data, 3, 2, 24, 32), 'ERR_INVALID_ARGUMENT')
+  throwsCode(t, () => NativeMatrix.overJsRows(f, data, 3, 2, 56, -32), 'ERR_INVALID_ARGUMENT')
+  throwsCode(t, () => NativeMatrix.overJsRows(f, data, 3, 2, 0, 0.5), 'ERR_INVALID_ARGUMENT')
+  throwsCode(t, () => NativeMatrix.overJsRows(f, data, -1, 2, 0, 8), 'ERR_INVALID_SHAPE')
+  // Ragged rows are listed one by one (overJsMemory), never evenly spaced.
+  throwsCode(t, () => NativeMatrix.overJsRows(f, data, 1, 2, 0, 16, { rowLengths: new Float64Array([1]) }), 'ERR_INVALID_ARGUMENT')
+  // Rows of no element reach nothing, wherever they would start; a NULL entry after the last row on request.
+  t.is(NativeMatrix.overJsRows(f, data, 2, 0, 9999, 9999).rows(), 2)
+  const lib = testlib()
+  const terminated = NativeMatrix.overJsRows(f, data, 2, 2, 0, 16, { nullTerminated: true })
+  t.deepEqual([lib.row_at(terminated.pointer(), 1), lib.row_at(terminated.pointer(), 2) as bigint | null], [terminated.rowPointer(1), null])
+})
+
 test('ragged tables over JS memory: per-row bounds, lengths, ERR_RAGGED from copies and cross-length sub-matrices', (t) => {
   const f = NativeFormat.parse('B')
   const bytes = new Uint8Array([1, 2, 3, 4, 9, 7])

@@ -568,6 +568,27 @@ test("a 2-D byte ndarray viewed with format 'd' regroups every row: [2, 16] byte
   expectValues(t, f, 2, 2, (r, c) => doubles[2 * r + c])
 })
 
+test("rows regrouped as 'd' that start aligned but are spaced by 12 bytes: every row read and written where it lies", (t) => {
+  const bytes = new Uint8Array(36)
+  const view = new DataView(bytes.buffer)
+  for (let r = 0; r < 3; r++) view.setFloat64(12 * r, r + 0.5, true)
+  // Forwards and (from the last row) backwards: row 1 is unaligned either way.
+  for (const [stride, offset, first] of [
+    [12, 0, 0],
+    [-12, 24, 2],
+  ]) {
+    const m = IndirectMemory2D.viewFromRows({ data: bytes, shape: [3, 8], stride: [stride, 1], offset }, { format: 'd' })
+    const rowAt = (r: number) => Math.abs(first - r)
+    expectValues(t, m, 3, 1, (r) => rowAt(r) + 0.5)
+    t.is(m.rowPointer(2) - m.rowPointer(0), BigInt(2 * stride))
+    m.set(1, 0, 7.25)
+    t.is(view.getFloat64(12, true), 7.25)
+    t.is(m.subMatrix(1, 3).get(1, 0), rowAt(2) + 0.5)
+    t.is(testlib().sum2d(m.pointer, 3, 1), 0.5 + 7.25 + 2.5)
+    view.setFloat64(12, 1.5, true)
+  }
+})
+
 test('a row byte length that does not divide by the itemsize, or a different itemsize → ERR_ITEMSIZE_MISMATCH', (t) => {
   throwsCode(t, () => IndirectMemory2D.viewFromRows(new Uint8Array(12), { format: 'd' }), 'ERR_ITEMSIZE_MISMATCH', Error)
   throwsCode(t, () => IndirectMemory2D.viewFromRows(new ArrayBuffer(6), { format: 'i' }), 'ERR_ITEMSIZE_MISMATCH', Error)

@@ -116,7 +116,7 @@ const rowViewsCase = defineCase({
 // ---------------------------------------------------------------------------------------------------
 // Diagnostics (`--diagnose`): plain-JS measurements of where the cost of a case comes from.
 
-/** Allocation order around a 128 MB buffer: what createMemory pays beyond `new Float64Array`. */
+/** Allocation order around a 128 MB buffer: why createRagged makes its row arrays before its storage. */
 const allocationOrderDiagnostic = defineCase({
   name: 'ArrayBuffer(128 MB), then 2 small typed arrays',
   baselineName: '2 small typed arrays, then ArrayBuffer(128 MB)',

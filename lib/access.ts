@@ -12,7 +12,7 @@ import { describe, makeError } from './errors.js'
 import { type Dtype, Float16ArrayCtor } from './formats.js'
 import { checkLive, checkRow } from './lifetime.js'
 import { cachedRow } from './rows.js'
-import type { CachedRow, State } from './state.js'
+import { type CachedRow, type State, segmentOfRow } from './state.js'
 
 /** A value of one element: `number`, `bigint` (64-bit formats) or `boolean` (`?`). */
 export type ElementValue = number | bigint | boolean
@@ -71,8 +71,7 @@ export function kindOf(s: State, aligned: boolean): number {
 export function rowAttached(s: State, r: number): boolean {
   const plane = s.plane
   if (plane === undefined) return true // native memory: release drops the cache before its views are detached
-  const k = plane.segmentOfRow[r]
-  return s.guards[k].length !== 0
+  return s.guards[segmentOfRow(plane.layout, r)].length !== 0
 }
 
 /**

@@ -45,6 +45,19 @@ export function checkSize(value: unknown, name: string): number {
   return value
 }
 
+/**
+ * The most rows a matrix can have: the facade keeps an entry per row in a JS array (its cache of row views), and a
+ * JS array holds at most 2^32 - 1. Checked before any row table is made, whatever the data size (a matrix of no
+ * columns has none).
+ */
+export const MAX_ROWS = 2 ** 32 - 1
+
+/** A row count `checkSize` accepted, bounded by MAX_ROWS (`ERR_INVALID_SHAPE`). */
+export function checkRowCount(rows: number, what: string): number {
+  if (rows > MAX_ROWS) throw makeError('ERR_INVALID_SHAPE', `${what}: ${rows} rows, more than the ${MAX_ROWS} a matrix can hold`)
+  return rows
+}
+
 /** Resolves an index like `Array.prototype.at` (negatives from the end), with the contract's messages. */
 export function resolveIndex(i: unknown, n: number, dimension: 1 | 2): number {
   if (typeof i !== 'number' || !Number.isInteger(i)) {

@@ -133,10 +133,8 @@ function collectionInit(rowObjects: unknown, opts: BufferCollectionOptions | und
   const segmentOfRow = new Uint32Array(rows)
   for (let r = 0; r < rows; r++) segmentOfRow[r] = r
   const rowOffsets = new Float64Array(rows)
-  return jsMemoryInit(f, cols, readonly, { segments, segmentOfRow, rowOffsets, colStride: f.itemsize, segmentBytes, aligned }, objects, {
-    rowLengths: lengths,
-    nullTerminated,
-  })
+  const plane = { segments, rows, layout: { segmentOfRow, rowOffsets }, colStride: f.itemsize, segmentBytes, aligned }
+  return jsMemoryInit(f, cols, readonly, plane, objects, { rowLengths: lengths, nullTerminated })
 }
 
 /**

@@ -17,7 +17,7 @@ import {
 } from './formats.js'
 import { checkAll } from './lifetime.js'
 import { isNdarrayLike } from './sources.js'
-import { State } from './state.js'
+import { rowOffset, State, segmentOfRow } from './state.js'
 
 /** Options of `copyFrom` / `copyTo`. */
 export interface CopyOptions {
@@ -110,8 +110,8 @@ function copySmall(s: State, side: JsSide, into: boolean): void {
   if (rows === 0 || rowBytes === 0) return // nothing to copy (and empty rows' offsets may lie anywhere)
   const dense = side.colStride === isz
   const mine = (r: number): Uint8Array => {
-    const k = plane.segmentOfRow[r]
-    return new Uint8Array(s.segBuffers[k], s.segBases[k] + plane.rowOffsets[r], rowBytes)
+    const k = segmentOfRow(plane.layout, r)
+    return new Uint8Array(s.segBuffers[k], s.segBases[k] + rowOffset(plane.layout, r), rowBytes)
   }
   const theirs = (r: number, c: number, n: number): Uint8Array => {
     const [seg, offset] = rowStart(side, r)

@@ -5,6 +5,7 @@
 import { describe, makeError } from './errors.js'
 import { type AnyTypedArray, describeFormat, type FormatDescription, formatOfTypedArray } from './formats.js'
 import { checkNotDetached, flatMemory, isNdarrayLike, ndarrayMemory } from './sources.js'
+import { type ListedRows, rowOffset, type StridedRows, segmentOfRow } from './state.js'
 
 /**
  * Strided JS memory the native copy reads or writes: the rows of an ndarray-like at a fixed distance in one
@@ -22,21 +23,9 @@ export interface JsSide {
   layout: StridedRows | ListedRows
 }
 
-export interface StridedRows {
-  offset: number
-  rowStride: number
-}
-
-export interface ListedRows {
-  segmentOfRow: Uint32Array
-  rowOffsets: Float64Array
-}
-
 /** Where row `r` of a JS side starts: its segment and the byte offset into it. */
 export function rowStart(side: JsSide, r: number): [AnyTypedArray, number] {
-  const rows = side.layout
-  if ('rowStride' in rows) return [side.segments[0], rows.offset + r * rows.rowStride]
-  return [side.segments[rows.segmentOfRow[r]], rows.rowOffsets[r]]
+  return [side.segments[segmentOfRow(side.layout, r)], rowOffset(side.layout, r)]
 }
 
 /** An array of rows of plain values (numbers, bigints, booleans), converted with TypedArray rules. */

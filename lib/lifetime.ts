@@ -7,7 +7,7 @@
 // documentation shows.
 
 import { makeError } from './errors.js'
-import type { State } from './state.js'
+import { type State, segmentOfRow } from './state.js'
 
 /** Throws unless the matrix may be touched at all: not released, no detached row seen. */
 export function checkLive(s: State): void {
@@ -34,8 +34,7 @@ export function checkRow(s: State, r: number): void {
   checkLive(s)
   const plane = s.plane
   if (plane !== undefined && plane.segments.length > 0) {
-    const k = plane.segmentOfRow[r]
-    if (s.guards[k].length === 0) latchDetached(s)
+    if (s.guards[segmentOfRow(plane.layout, r)].length === 0) latchDetached(s)
   }
 }
 

@@ -14,7 +14,7 @@ import { inspectMatrix, markUncloneable } from './inspect.js'
 import * as life from './lifetime.js'
 import { allRowViews, resolveKind, rowAddress, rowAddresses, rowBytes, rowView } from './rows.js'
 import type { NdarrayLike } from './sources.js'
-import { type Init, STATE, State } from './state.js'
+import { type Init, type ListedRows, STATE, State, type StridedRows } from './state.js'
 import { jsMemoryInit } from './tables.js'
 
 export type { ElementValue } from './access.js'
@@ -327,9 +327,16 @@ export abstract class Indirect2D<F extends string = string> {
       }
     } else {
       const shift = c0 * s.format.itemsize
-      const rowOffsets = plane.rowOffsets.slice(r0, r1)
-      for (let i = 0; i < rowOffsets.length; i++) rowOffsets[i] += shift
-      const sub = { segments: plane.segments, segmentOfRow: plane.segmentOfRow.slice(r0, r1), rowOffsets, colStride: plane.colStride }
+      const rowsAt = plane.layout
+      let layout: StridedRows | ListedRows
+      if ('rowStride' in rowsAt) {
+        layout = { offset: rowsAt.offset + r0 * rowsAt.rowStride + shift, rowStride: rowsAt.rowStride }
+      } else {
+        const rowOffsets = rowsAt.rowOffsets.slice(r0, r1)
+        for (let i = 0; i < rowOffsets.length; i++) rowOffsets[i] += shift
+        layout = { segmentOfRow: rowsAt.segmentOfRow.slice(r0, r1), rowOffsets }
+      }
+      const sub = { segments: plane.segments, rows: r1 - r0, layout, colStride: plane.colStride }
       init = { ...jsMemoryInit(s.format, c1 - c0, s.readonly, sub, [this]), parent: s }
     }
     const child = makeView<F>(init)

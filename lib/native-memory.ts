@@ -2,7 +2,7 @@
 // copied into the matrix's own table) and fromStringArray (a C `char **`). The memory is not owned; its
 // nanny (`free`) runs exactly once, on release() or after the matrix and every view are collected.
 
-import { callback, checkSize, flag, options, toAddress } from './args.js'
+import { callback, checkRowCount, checkSize, flag, options, toAddress } from './args.js'
 import { NativeMatrix } from './binding.js'
 import { describe, makeError } from './errors.js'
 import { describeFormat, type FormatDescription } from './formats.js'
@@ -40,7 +40,7 @@ export interface StringArrayOptions extends NativeMemoryOptions<bigint> {
 export function fromPointerInit(address: unknown, rows: unknown, cols: unknown, format: unknown, opts: unknown): Init {
   const addr = toAddress(address, 'address')
   const o = options(opts as NativeMemoryOptions<bigint>, 'fromPointer')
-  const nrows = checkSize(rows, 'rows')
+  const nrows = checkRowCount(checkSize(rows, 'rows'), 'fromPointer')
   const lengths = Array.isArray(cols) ? rowLengthsArg(cols) : undefined
   if (lengths !== undefined && lengths.length !== nrows) {
     throw makeError('ERR_INVALID_SHAPE', `rowLengths has ${lengths.length} entries for ${nrows} rows`)
@@ -84,6 +84,7 @@ export function fromRowPointersInit(table: unknown, cols: unknown, format: unkno
   const nullTerminated = flag(o.nullTerminated, 'nullTerminated', false)
   const free = callback<(table: unknown) => void>(o.free, 'free', true)
   if (rows > addresses.length) throw makeError('ERR_ROW_COUNT', `less rows than expected: ${addresses.length} vs. ${rows}`)
+  checkRowCount(rows, 'fromRowPointers')
   const native = NativeMatrix.fromRowPointers(addresses, rows, ncols, f.native, tableLayout({ nullTerminated }))
   if (readonly) native.makeReadOnly()
   const nanny = new Nanny(table, free, o.owner)
@@ -94,7 +95,7 @@ export function fromRowPointersInit(table: unknown, cols: unknown, format: unkno
 export function fromStringArrayInit(address: unknown, opts: unknown): Init {
   const addr = toAddress(address, 'address')
   const o = options(opts as StringArrayOptions, 'fromStringArray')
-  const count = o.count === undefined ? undefined : checkSize(o.count, 'count')
+  const count = o.count === undefined ? undefined : checkRowCount(checkSize(o.count, 'count'), 'fromStringArray')
   const readonly = flag(o.readonly, 'readonly', false)
   const free = callback<(address: bigint) => void>(o.free, 'free', true)
   if (addr === 0n) throw makeError('ERR_NULL_POINTER', 'the address is a null pointer')

@@ -1,10 +1,10 @@
 // Matrices that own their data: createMemory, createRagged and fromStrings. The data lives in one JS-owned
 // buffer (so row views are zero-copy in Node and in Electron's V8 sandbox); the row table is native.
 
-import { checkSize, flag, options } from './args.js'
+import { checkRowCount, checkSize, flag, options } from './args.js'
 import { describe, makeError } from './errors.js'
 import { describeFormat, type FormatDescription } from './formats.js'
-import type { Init, Plane } from './state.js'
+import type { Init, ListedRows, Plane, StridedRows } from './state.js'
 import { jsMemoryInit } from './tables.js'
 
 export interface CreateMemoryOptions<F extends string = string> {
@@ -40,8 +40,6 @@ export interface FromStringsOptions {
  * allocated.
  */
 const MAX_BYTES = 2 ** 47
-/** Bytes committed at once per row: the row table (8) and the facade's row arrays (4 + 8). */
-const BYTES_PER_ROW = 20
 
 /**
  * Rows back to back, each starting at a multiple of the format's alignment (records like 'ih' need it).
@@ -55,29 +53,28 @@ function allocate(
   what: string,
 ): { storage: ArrayBuffer | SharedArrayBuffer; plane: Plane } {
   const { itemsize, align } = format
-  if (rows * BYTES_PER_ROW > MAX_BYTES) throw makeError('ERR_INVALID_SHAPE', `${what} has more rows than a row table can hold`)
-  // The small row arrays first: after a large allocation V8 is over its external-memory limit, and every
-  // further off-heap allocation would start a garbage collection (measured: 1.7× the cost of the matrix).
-  let segmentOfRow: Uint32Array
-  let offsets: Float64Array
-  try {
-    segmentOfRow = new Uint32Array(rows)
-    offsets = new Float64Array(rows)
-  } catch (e) {
-    throw makeError('ERR_INVALID_SHAPE', `cannot allocate the row table of ${what}: ${(e as Error).message}`)
-  }
+  checkRowCount(rows, what)
   const padded = (n: number) => Math.ceil((n * itemsize) / align) * align
+  let layout: StridedRows | ListedRows
   let total = 0
   if (typeof lengths === 'number') {
-    // A rectangle: one row size (the per-row form was a sixth of a 4000-row createMemory).
-    const rowBytes = padded(lengths)
-    for (let r = 0; r < rows; r++) offsets[r] = r * rowBytes
-    total = rows * rowBytes
+    // A rectangle: rows one size apart, no per-row list (see StridedRows).
+    layout = { offset: 0, rowStride: padded(lengths) }
+    total = rows * layout.rowStride
   } else {
+    // The row arrays before the storage: after a large allocation V8 is over its external-memory limit, and every
+    // further off-heap allocation would start a garbage collection (measured: 1.7× the cost of the matrix).
+    let listed: ListedRows
+    try {
+      listed = { segmentOfRow: new Uint32Array(rows), rowOffsets: new Float64Array(rows) }
+    } catch (e) {
+      throw makeError('ERR_INVALID_SHAPE', `cannot allocate the row table of ${what}: ${(e as Error).message}`)
+    }
     for (let r = 0; r < rows; r++) {
-      offsets[r] = total
+      listed.rowOffsets[r] = total
       total += padded(lengths[r])
     }
+    layout = listed
   }
   // The storage is committed lazily (fresh zero pages): bound it by the address space.
   if (!Number.isSafeInteger(total) || total > MAX_BYTES) {
@@ -93,8 +90,8 @@ function allocate(
   // which would otherwise check each row (4000 rows: about a tenth of a small matrix's construction).
   const plane = {
     segments: [new Uint8Array(storage)],
-    segmentOfRow,
-    rowOffsets: offsets,
+    rows,
+    layout,
     colStride: itemsize,
     segmentBytes: [total],
     aligned: align % itemsize === 0 ? true : undefined,
@@ -111,12 +108,8 @@ export function createMemoryInit(opts: unknown): Init {
   const readonly = flag(o.readonly, 'readonly', false)
   const shared = flag(o.shared, 'shared', false)
   const nullTerminated = flag(o.nullTerminated, 'nullTerminated', false)
-  // One multiplication bounds the shape before the per-row loop (rows may be 2^53 - 1).
-  if (
-    !Number.isSafeInteger(rows * cols * format.itemsize) ||
-    rows * cols * format.itemsize > MAX_BYTES ||
-    rows * BYTES_PER_ROW > MAX_BYTES
-  ) {
+  // One multiplication bounds the data before anything is allocated (rows may be 2^53 - 1).
+  if (!Number.isSafeInteger(rows * cols * format.itemsize) || rows * cols * format.itemsize > MAX_BYTES) {
     throw makeError('ERR_INVALID_SHAPE', `a ${rows}×${cols} matrix of ${format.itemsize}-byte elements exceeds addressable memory`)
   }
   const { storage, plane } = allocate(format, rows, cols, shared, `a ${rows}×${cols} matrix`)
@@ -180,6 +173,6 @@ export function fromStringsInit(strings: unknown, opts: unknown): Init {
     at = end + 1
   }
   const format = describeFormat('B')
-  const plane = { segments: [bytes], segmentOfRow: new Uint32Array(rows), rowOffsets: offsets, colStride: 1 }
+  const plane = { segments: [bytes], rows, layout: { segmentOfRow: new Uint32Array(rows), rowOffsets: offsets }, colStride: 1 }
   return jsMemoryInit(format, cols, readonly, plane, [bytes.buffer], { rowLengths: lengths, nullTerminated })
 }

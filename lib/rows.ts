@@ -6,7 +6,7 @@ import { resolveIndex } from './args.js'
 import { makeError } from './errors.js'
 import type { AnyTypedArray, FormatDescription, TypedArrayConstructor } from './formats.js'
 import { checkAll, checkLive, checkRow } from './lifetime.js'
-import type { CachedRow, State } from './state.js'
+import { type CachedRow, rowOffset, type State, segmentOfRow } from './state.js'
 
 type Native = NonNullable<State['native']>
 
@@ -50,8 +50,8 @@ function tableView(s: State): Float64Array | undefined {
 function rowLocation(s: State, i: number): [ArrayBufferLike, number] {
   const plane = s.plane
   if (plane !== undefined) {
-    const k = plane.segmentOfRow[i]
-    return [s.segBuffers[k], s.segBases[k] + plane.rowOffsets[i]]
+    const k = segmentOfRow(plane.layout, i)
+    return [s.segBuffers[k], s.segBases[k] + rowOffset(plane.layout, i)]
   }
   const native = s.native as Native
   const nanny = s.nanny as NonNullable<State['nanny']>
@@ -78,11 +78,15 @@ function rowsAligned(s: State): boolean {
   if (plane.aligned !== undefined) return plane.aligned
   // A segment whose elements are multiples of the itemsize starts aligned: its byteOffset (a call to read) is
   // only needed for the others (a Uint8Array of doubles, say).
-  const { segments, segmentOfRow, rowOffsets } = plane
-  for (let r = 0; r < rowOffsets.length; r++) {
-    const k = segmentOfRow[r]
-    const base = segments[k].BYTES_PER_ELEMENT % n === 0 ? 0 : s.segBases[k]
-    if ((base + rowOffsets[r]) % n !== 0) return false
+  const { segments, layout } = plane
+  const baseOf = (k: number) => (segments[k].BYTES_PER_ELEMENT % n === 0 ? 0 : s.segBases[k])
+  if ('rowStride' in layout) {
+    // The first row, and the distance to the others.
+    return plane.rows === 0 || ((baseOf(0) + layout.offset) % n === 0 && (plane.rows === 1 || layout.rowStride % n === 0))
+  }
+  for (let r = 0; r < plane.rows; r++) {
+    const k = layout.segmentOfRow[r]
+    if ((baseOf(k) + layout.rowOffsets[r]) % n !== 0) return false
   }
   return true
 }

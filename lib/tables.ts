@@ -26,14 +26,26 @@ export function jsMemoryInit(
   keep: unknown[],
   layout: Layout = {},
 ): Init {
-  const native = NativeMatrix.overJsMemory(
-    format.native,
-    cols,
-    plane.segments as never[],
-    plane.segmentOfRow,
-    plane.rowOffsets,
-    tableLayout(layout),
-  )
+  const rowsAt = plane.layout
+  const native =
+    'rowStride' in rowsAt
+      ? NativeMatrix.overJsRows(
+          format.native,
+          plane.segments[0] as never,
+          plane.rows,
+          cols,
+          rowsAt.offset,
+          rowsAt.rowStride,
+          tableLayout(layout),
+        )
+      : NativeMatrix.overJsMemory(
+          format.native,
+          cols,
+          plane.segments as never[],
+          rowsAt.segmentOfRow,
+          rowsAt.rowOffsets,
+          tableLayout(layout),
+        )
   if (readonly) native.makeReadOnly()
-  return { native, rows: plane.rowOffsets.length, cols, format, readonly, plane, keep, ...layout }
+  return { native, rows: plane.rows, cols, format, readonly, plane, keep, ...layout }
 }

@@ -1,6 +1,6 @@
 // The view constructors over JS memory: viewFromRows and viewFromColumns.
 
-import { flag, options } from './args.js'
+import { checkRowCount, flag, options } from './args.js'
 import { makeError } from './errors.js'
 import { describeFormat } from './formats.js'
 import { Indirect2D } from './matrix.js'
@@ -28,7 +28,7 @@ export function viewInit(source: unknown, opts: ViewOptions | undefined, byColum
   }
   const s: Strided = stridedSource(source)
   const transpose = byColumns && s.ndim === 2
-  const rows = transpose ? s.cols : s.rows
+  const rows = checkRowCount(transpose ? s.cols : s.rows, what)
   let cols = transpose ? s.rows : s.cols
   const rowStride = transpose ? s.colStride : s.rowStride
   const colStride = transpose ? s.rowStride : s.colStride
@@ -55,8 +55,6 @@ export function viewInit(source: unknown, opts: ViewOptions | undefined, byColum
     }
     format = f
   }
-  const segmentOfRow = new Uint32Array(rows)
-  const rowOffsets = new Float64Array(rows)
   // The segment covers exactly the bytes the rows reach, so that the detach check does not mistake a
   // resizable buffer shrinking elsewhere for a detach.
   // Rows of no bytes reach no memory (and their offsets need not lie inside the data): they start at 0.
@@ -64,9 +62,9 @@ export function viewInit(source: unknown, opts: ViewOptions | undefined, byColum
   const empty = rows === 0 || rowBytes === 0
   const first = empty ? 0 : s.offset + Math.min(0, (rows - 1) * rowStride)
   const end = empty ? 0 : s.offset + Math.max(0, (rows - 1) * rowStride) + rowBytes
-  if (!empty) for (let r = 0; r < rows; r++) rowOffsets[r] = s.offset + r * rowStride - first
   const segment = new Uint8Array(s.bytes.buffer, s.bytes.byteOffset + first, end - first)
-  return jsMemoryInit(format, cols, readonly, { segments: [segment], segmentOfRow, rowOffsets, colStride: format.itemsize }, [source], {
+  const layout = empty ? { offset: 0, rowStride: 0 } : { offset: s.offset - first, rowStride }
+  return jsMemoryInit(format, cols, readonly, { segments: [segment], rows, layout, colStride: format.itemsize }, [source], {
     nullTerminated,
   })
 }

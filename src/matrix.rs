@@ -331,6 +331,54 @@ impl NativeMatrix {
         terminate(env, m, &layout)
     }
 
+    /// A table of `rows` evenly spaced rows in one segment: row `r` starts `offset + r * rowStride` bytes
+    /// into `segment` and has `cols` elements. The core checks the first and last rows against the
+    /// segment once (not every row, as `overJsMemory` must). The facade keeps the segment alive.
+    // Positional, not an options object: each of its fields would be a named-property read, paid here
+    // in the middle of a large allocation's marking (see lib/tables.ts).
+    #[allow(clippy::too_many_arguments)]
+    #[napi(factory)]
+    pub fn over_js_rows(
+        env: &Env,
+        format: &NativeFormat,
+        segment: Unknown,
+        rows: f64,
+        cols: f64,
+        offset: f64,
+        row_stride: f64,
+        layout: Option<TableLayout>,
+    ) -> Result<Self> {
+        if layout.as_ref().is_some_and(|l| l.row_lengths.is_some()) {
+            return Err(throw(
+                env,
+                invalid_argument("internal: evenly spaced rows are all `cols` long"),
+            ));
+        }
+        let format = format.format.clone();
+        let (base, len) = typed_array_bytes(env, &segment)?;
+        let (rows, cols) = (to_length(env, rows)?, to_length(env, cols)?);
+        let strides = [to_stride(env, row_stride)?, format.itemsize() as isize];
+        // SAFETY: the rows are only computed here; the matrix below relies on the facade keeping the
+        // segment alive and checking it for detachment, as for `overJsMemory`.
+        let plane = unsafe {
+            CheckedPlane::strided(
+                base,
+                len,
+                [rows, cols],
+                strides,
+                to_index(offset),
+                format.clone(),
+            )
+        }
+        .or_throw(env)?;
+        // SAFETY: as `overJsMemory`: every row lies inside the live segment (checked by the core).
+        let m = unsafe {
+            IndirectMatrix::from_row_pointers(plane.into_row_starts(), cols, format, None)
+        }
+        .or_throw(env)?;
+        terminate(env, m, &layout)
+    }
+
     /// A matrix over a foreign `T**` at `address`, used in place (`pointer()` returns `address`; every access
     /// reads the row pointer the table holds then); `layout.rowLengths` (one per row) makes it ragged. The
     /// caller of the public API promises that the table and its rows are valid until the matrix is
