@@ -119,11 +119,3 @@ export class IndirectMemory2D<F extends string = string> extends Indirect2D<F> {
     return new IndirectMemory2D<'B'>(fromStringArrayInit(address, opts))
   }
 }
-
-/**
- * @internal A 0×0 matrix that lives as long as the module. At a full collection V8 drops the hidden classes no
- * live object uses, and the next matrix rebuilds them field by field (State has about forty): a 4000×4000
- * createMemory made right after a gc with no other matrix alive spent 85–100 µs on its State and accessors,
- * against 25 µs while one matrix lives.
- */
-export const SHAPE_KEEPER = IndirectMemory2D.createMemory({ rows: 0, cols: 0, format: 'd' })

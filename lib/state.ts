@@ -163,15 +163,13 @@ export class State {
    * The row last read through its cached view, and the view (for a table read in place, also the table entry the
    * view was made for): a loop along a row skips the cache lookup (accessors.ts). -1 and no view when there is
    * none (an index, not NaN: a double field costs get on fromPointer 3.5 → 3.9× a read). The same for the row last
-   * written, from writeCache. The entries are doubles from the start (-0 is not a small integer): a field that
-   * begins as an integer and then holds a double changes the hidden class of every State, which would leave the
-   * State that SHAPE_KEEPER keeps (memory.ts) on a class no new matrix uses.
+   * written, from writeCache.
    */
   lastRead = -1
-  lastReadAt = -0
+  lastReadAt = 0
   lastReadRow: CachedRow | undefined = undefined
   lastWrite = -1
-  lastWriteAt = -0
+  lastWriteAt = 0
   lastWriteRow: CachedRow | undefined = undefined
   locks = 0
   disposePending = false
