@@ -87,7 +87,7 @@ function allocate(
     throw makeError('ERR_INVALID_SHAPE', `cannot allocate ${total} bytes for ${what}: ${(e as Error).message}`)
   }
   // Every row starts at a multiple of `align` in a buffer the allocator aligns for any scalar: told to the State,
-  // which would otherwise check each row (4000 rows: about a tenth of a small matrix's construction).
+  // which would otherwise check each row of a ragged table (4000 rows: about a tenth of its construction).
   const plane = {
     segments: [new Uint8Array(storage)],
     rows,

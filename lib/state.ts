@@ -10,7 +10,7 @@ import type { Nanny } from './nanny.js'
  * Rows a fixed distance apart in segment 0: row r starts `offset + r * rowStride` bytes into it. No per-row list:
  * an owned rectangle or a view is built with no O(rows) work in JS, and the binding checks its table once, from
  * the end rows (a 4000×4000 createMemory made right after a collection: 80–130 µs filling a list of offsets in a
- * loop not yet optimised and 85 µs building the table row by row, against 25–35 µs for the table now).
+ * loop not yet optimised and 85 µs building the table row by row, against 25–45 µs for the table now).
  */
 export interface StridedRows {
   readonly offset: number
