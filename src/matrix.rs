@@ -335,7 +335,7 @@ impl NativeMatrix {
     /// into `segment` and has `cols` elements. The core checks the first and last rows against the
     /// segment once (not every row, as `overJsMemory` must). The facade keeps the segment alive.
     // Positional, not an options object: each of its fields would be a named-property read, paid here
-    // in the middle of a large allocation's marking (see lib/tables.ts).
+    // right after a large allocation, while V8 marks the heap (see `StridedRows` in lib/state.ts).
     #[allow(clippy::too_many_arguments)]
     #[napi(factory)]
     pub fn over_js_rows(
