@@ -704,3 +704,24 @@ test('the last-row shortcut of get/set: first accesses, bad rows, a detached row
   throwsCode(t, () => c.get(1, 1), 'ERR_DETACHED', Error, undefined, 'get on the row last read, now detached')
   throwsCode(t, () => c.get(0, 0), 'ERR_DETACHED', Error, undefined, 'and the collection latched')
 })
+
+test('get on foreign-order rows refuses a column that is not an integer index, on the row last read too', (t) => {
+  // These rows are read through a DataView, which would round 1.5 down to 1 and read '1' as 1.
+  for (const format of ['>d', '>f', '>i', '>I', '>h', '>H', '>q', '>Q'] as const) {
+    const m = IndirectMemory2D.createMemory({ rows: 2, cols: 3, format })
+    const two = (format === '>q' || format === '>Q' ? 2n : 2) as never
+    m.set(1, 1, two)
+    for (const target of [m, m.subMatrix(1, 2, 0, 3)]) {
+      const r = target.rows - 1
+      t.is(target.get(r, 1), two, `${format}: the row is now the one last read`)
+      for (const c of [1.5, 0.5, '1', NaN]) {
+        throwsCode(t, () => target.get(r, c as never), 'ERR_INVALID_ARGUMENT', TypeError, undefined, `${format}: column ${String(c)}`)
+      }
+      for (const c of [3, 2 ** 32 + 1]) {
+        throwsCode(t, () => target.get(r, c), 'ERR_OUT_OF_BOUNDS', RangeError, undefined, `${format}: column ${c}, past the row's end`)
+      }
+      t.is(target.get(r, -2), two, `${format}: a negative column counts from the end`)
+    }
+    m.release()
+  }
+})

@@ -109,6 +109,17 @@ export function getChecked(s: State, r: unknown, c: unknown): ElementValue {
   return s.format.dtype === 'bool' ? v !== 0 : v
 }
 
+/**
+ * `getChecked` for a kind whose elements are numbers, typed as a number for the JIT. Where the fast path's
+ * unboxed element and the checked path's result meet, an untyped result made V8 box every element that is not
+ * a small integer into a new heap number, once the checked path had run anywhere in the process (in a
+ * long-lived one it always has). One process after the warm-up, 100×100 'd' (AMD Zen 4): get 3.5 → 2.9× a
+ * Float64Array read; a 1000-row collection 4.3 → 3.2×; fromPointer 4.5 → 3.1×; '>d' 5.2 → 3.6× a DataView read.
+ */
+export function getCheckedNumber(s: State, r: unknown, c: unknown): number {
+  return +(getChecked(s, r, c) as number)
+}
+
 export function setChecked(s: State, r: unknown, c: unknown, v: unknown): void {
   checkLive(s)
   if (s.readonly) throw makeError('ERR_READONLY', 'cannot set an element: the matrix is read-only')

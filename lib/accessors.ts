@@ -8,7 +8,7 @@
 // 3.2 → 2.7–2.8× a store. A table read in place has accessors of its own (accessors-in-place.ts); the DataView and
 // native ones below serve it too.
 
-import { type ElementValue, getChecked, rowAttached, setChecked, viewCurrent, viewGet, viewSet } from './access.js'
+import { type ElementValue, getChecked, getCheckedNumber, rowAttached, setChecked, viewCurrent, viewGet, viewSet } from './access.js'
 import { type CachedRow, STATE, type State } from './state.js'
 
 // The fast path takes a plain number index into a row already viewed; `row[c]` is undefined past the row's end,
@@ -39,7 +39,7 @@ function getF64(this: Shell, r: number, c: number): ElementValue {
       }
     }
   }
-  return getChecked(this[STATE], r, c)
+  return getCheckedNumber(this[STATE], r, c)
 }
 function getF32(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
@@ -58,7 +58,7 @@ function getF32(this: Shell, r: number, c: number): ElementValue {
       }
     }
   }
-  return getChecked(this[STATE], r, c)
+  return getCheckedNumber(this[STATE], r, c)
 }
 function getI32(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
@@ -77,7 +77,7 @@ function getI32(this: Shell, r: number, c: number): ElementValue {
       }
     }
   }
-  return getChecked(this[STATE], r, c)
+  return getCheckedNumber(this[STATE], r, c)
 }
 function getU32(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
@@ -96,7 +96,7 @@ function getU32(this: Shell, r: number, c: number): ElementValue {
       }
     }
   }
-  return getChecked(this[STATE], r, c)
+  return getCheckedNumber(this[STATE], r, c)
 }
 function getI16(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
@@ -115,7 +115,7 @@ function getI16(this: Shell, r: number, c: number): ElementValue {
       }
     }
   }
-  return getChecked(this[STATE], r, c)
+  return getCheckedNumber(this[STATE], r, c)
 }
 function getU16(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
@@ -134,7 +134,7 @@ function getU16(this: Shell, r: number, c: number): ElementValue {
       }
     }
   }
-  return getChecked(this[STATE], r, c)
+  return getCheckedNumber(this[STATE], r, c)
 }
 function getI8(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
@@ -153,7 +153,7 @@ function getI8(this: Shell, r: number, c: number): ElementValue {
       }
     }
   }
-  return getChecked(this[STATE], r, c)
+  return getCheckedNumber(this[STATE], r, c)
 }
 function getU8(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
@@ -172,7 +172,7 @@ function getU8(this: Shell, r: number, c: number): ElementValue {
       }
     }
   }
-  return getChecked(this[STATE], r, c)
+  return getCheckedNumber(this[STATE], r, c)
 }
 function getU8C(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
@@ -191,7 +191,7 @@ function getU8C(this: Shell, r: number, c: number): ElementValue {
       }
     }
   }
-  return getChecked(this[STATE], r, c)
+  return getCheckedNumber(this[STATE], r, c)
 }
 function getI64(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
@@ -249,7 +249,7 @@ function getF16(this: Shell, r: number, c: number): ElementValue {
       }
     }
   }
-  return getChecked(this[STATE], r, c)
+  return getCheckedNumber(this[STATE], r, c)
 }
 function getBool(this: Shell, r: number, c: number): ElementValue {
   if (typeof r === 'number' && typeof c === 'number') {
@@ -273,10 +273,184 @@ function getBool(this: Shell, r: number, c: number): ElementValue {
 /**
  * DataView rows: foreign byte order, unaligned rows, float16 without Float16Array. A view spans exactly its row,
  * so a DataView read past the row's end throws (RangeError), as one over a detached buffer does (TypeError):
- * either goes to the checked path, which gives the contract's error. One getter per element kind, as for the
- * TypedArray rows: `get` on '>d' after the warm-up cost 3.3× a DataView read through one shared getter with a
- * switch on the kind, 2.5× through its own. The row last read is kept in the State (as for tables read in place,
- * accessors-in-place.ts), so that a loop along a row skips the cache lookup: '>d' 3.05 → 2.3× (AMD Zen 4).
+ * either goes to the checked path, which gives the contract's error. `c >>> 0 === c` keeps out a fractional
+ * column, which a DataView would round down. One getter per element kind, as for the TypedArray rows: `get` on
+ * '>d' after the warm-up cost 3.3× a DataView read through one shared getter with a switch on the kind, 2.5×
+ * through its own. They keep the row last read as the TypedArray ones do. A table read in place, whose rows C
+ * may swap, takes the shared reader below, which also compares the table entry: that check in these getters
+ * cost '>d' 3.6× a DataView read against 2.8× without (one process after the warm-up, AMD Zen 4).
+ */
+function getViewF64(this: Shell, r: number, c: number): ElementValue {
+  const s = this[STATE]
+  if (typeof r === 'number' && c >>> 0 === c) {
+    const last = s.lastReadRow as DataView | undefined
+    if (r === s.lastRead && last !== undefined) {
+      try {
+        return last.getFloat64(c * 8, s.little)
+      } catch {}
+    } else {
+      const row = s.rowCache[r] as DataView | undefined
+      if (row !== undefined) {
+        s.lastRead = r
+        s.lastReadRow = row
+        try {
+          return row.getFloat64(c * 8, s.little)
+        } catch {}
+      }
+    }
+  }
+  return getCheckedNumber(s, r, c)
+}
+function getViewF32(this: Shell, r: number, c: number): ElementValue {
+  const s = this[STATE]
+  if (typeof r === 'number' && c >>> 0 === c) {
+    const last = s.lastReadRow as DataView | undefined
+    if (r === s.lastRead && last !== undefined) {
+      try {
+        return last.getFloat32(c * 4, s.little)
+      } catch {}
+    } else {
+      const row = s.rowCache[r] as DataView | undefined
+      if (row !== undefined) {
+        s.lastRead = r
+        s.lastReadRow = row
+        try {
+          return row.getFloat32(c * 4, s.little)
+        } catch {}
+      }
+    }
+  }
+  return getCheckedNumber(s, r, c)
+}
+function getViewI32(this: Shell, r: number, c: number): ElementValue {
+  const s = this[STATE]
+  if (typeof r === 'number' && c >>> 0 === c) {
+    const last = s.lastReadRow as DataView | undefined
+    if (r === s.lastRead && last !== undefined) {
+      try {
+        return last.getInt32(c * 4, s.little)
+      } catch {}
+    } else {
+      const row = s.rowCache[r] as DataView | undefined
+      if (row !== undefined) {
+        s.lastRead = r
+        s.lastReadRow = row
+        try {
+          return row.getInt32(c * 4, s.little)
+        } catch {}
+      }
+    }
+  }
+  return getCheckedNumber(s, r, c)
+}
+function getViewU32(this: Shell, r: number, c: number): ElementValue {
+  const s = this[STATE]
+  if (typeof r === 'number' && c >>> 0 === c) {
+    const last = s.lastReadRow as DataView | undefined
+    if (r === s.lastRead && last !== undefined) {
+      try {
+        return last.getUint32(c * 4, s.little)
+      } catch {}
+    } else {
+      const row = s.rowCache[r] as DataView | undefined
+      if (row !== undefined) {
+        s.lastRead = r
+        s.lastReadRow = row
+        try {
+          return row.getUint32(c * 4, s.little)
+        } catch {}
+      }
+    }
+  }
+  return getCheckedNumber(s, r, c)
+}
+function getViewI16(this: Shell, r: number, c: number): ElementValue {
+  const s = this[STATE]
+  if (typeof r === 'number' && c >>> 0 === c) {
+    const last = s.lastReadRow as DataView | undefined
+    if (r === s.lastRead && last !== undefined) {
+      try {
+        return last.getInt16(c * 2, s.little)
+      } catch {}
+    } else {
+      const row = s.rowCache[r] as DataView | undefined
+      if (row !== undefined) {
+        s.lastRead = r
+        s.lastReadRow = row
+        try {
+          return row.getInt16(c * 2, s.little)
+        } catch {}
+      }
+    }
+  }
+  return getCheckedNumber(s, r, c)
+}
+function getViewU16(this: Shell, r: number, c: number): ElementValue {
+  const s = this[STATE]
+  if (typeof r === 'number' && c >>> 0 === c) {
+    const last = s.lastReadRow as DataView | undefined
+    if (r === s.lastRead && last !== undefined) {
+      try {
+        return last.getUint16(c * 2, s.little)
+      } catch {}
+    } else {
+      const row = s.rowCache[r] as DataView | undefined
+      if (row !== undefined) {
+        s.lastRead = r
+        s.lastReadRow = row
+        try {
+          return row.getUint16(c * 2, s.little)
+        } catch {}
+      }
+    }
+  }
+  return getCheckedNumber(s, r, c)
+}
+function getViewI64(this: Shell, r: number, c: number): ElementValue {
+  const s = this[STATE]
+  if (typeof r === 'number' && c >>> 0 === c) {
+    const last = s.lastReadRow as DataView | undefined
+    if (r === s.lastRead && last !== undefined) {
+      try {
+        return last.getBigInt64(c * 8, s.little)
+      } catch {}
+    } else {
+      const row = s.rowCache[r] as DataView | undefined
+      if (row !== undefined) {
+        s.lastRead = r
+        s.lastReadRow = row
+        try {
+          return row.getBigInt64(c * 8, s.little)
+        } catch {}
+      }
+    }
+  }
+  return getChecked(s, r, c)
+}
+function getViewU64(this: Shell, r: number, c: number): ElementValue {
+  const s = this[STATE]
+  if (typeof r === 'number' && c >>> 0 === c) {
+    const last = s.lastReadRow as DataView | undefined
+    if (r === s.lastRead && last !== undefined) {
+      try {
+        return last.getBigUint64(c * 8, s.little)
+      } catch {}
+    } else {
+      const row = s.rowCache[r] as DataView | undefined
+      if (row !== undefined) {
+        s.lastRead = r
+        s.lastReadRow = row
+        try {
+          return row.getBigUint64(c * 8, s.little)
+        } catch {}
+      }
+    }
+  }
+  return getChecked(s, r, c)
+}
+/**
+ * Whether row `r` of DataView rows has a view to read now: the row last read, or a cached one whose table entry
+ * (for a table read in place) is still the one it was made for.
  */
 function viewRow(s: State, r: number, c: number): DataView | undefined {
   if (typeof r !== 'number' || typeof c !== 'number' || c >>> 0 !== c) return undefined
@@ -287,78 +461,6 @@ function viewRow(s: State, r: number, c: number): DataView | undefined {
   s.lastReadAt = s.table === undefined ? 0 : s.table[r]
   s.lastReadRow = row
   return row
-}
-function getViewF64(this: Shell, r: number, c: number): ElementValue {
-  const s = this[STATE]
-  const row = viewRow(s, r, c)
-  if (row !== undefined)
-    try {
-      return row.getFloat64(c * 8, s.little)
-    } catch {}
-  return getChecked(s, r, c)
-}
-function getViewF32(this: Shell, r: number, c: number): ElementValue {
-  const s = this[STATE]
-  const row = viewRow(s, r, c)
-  if (row !== undefined)
-    try {
-      return row.getFloat32(c * 4, s.little)
-    } catch {}
-  return getChecked(s, r, c)
-}
-function getViewI32(this: Shell, r: number, c: number): ElementValue {
-  const s = this[STATE]
-  const row = viewRow(s, r, c)
-  if (row !== undefined)
-    try {
-      return row.getInt32(c * 4, s.little)
-    } catch {}
-  return getChecked(s, r, c)
-}
-function getViewU32(this: Shell, r: number, c: number): ElementValue {
-  const s = this[STATE]
-  const row = viewRow(s, r, c)
-  if (row !== undefined)
-    try {
-      return row.getUint32(c * 4, s.little)
-    } catch {}
-  return getChecked(s, r, c)
-}
-function getViewI16(this: Shell, r: number, c: number): ElementValue {
-  const s = this[STATE]
-  const row = viewRow(s, r, c)
-  if (row !== undefined)
-    try {
-      return row.getInt16(c * 2, s.little)
-    } catch {}
-  return getChecked(s, r, c)
-}
-function getViewU16(this: Shell, r: number, c: number): ElementValue {
-  const s = this[STATE]
-  const row = viewRow(s, r, c)
-  if (row !== undefined)
-    try {
-      return row.getUint16(c * 2, s.little)
-    } catch {}
-  return getChecked(s, r, c)
-}
-function getViewI64(this: Shell, r: number, c: number): ElementValue {
-  const s = this[STATE]
-  const row = viewRow(s, r, c)
-  if (row !== undefined)
-    try {
-      return row.getBigInt64(c * 8, s.little)
-    } catch {}
-  return getChecked(s, r, c)
-}
-function getViewU64(this: Shell, r: number, c: number): ElementValue {
-  const s = this[STATE]
-  const row = viewRow(s, r, c)
-  if (row !== undefined)
-    try {
-      return row.getBigUint64(c * 8, s.little)
-    } catch {}
-  return getChecked(s, r, c)
 }
 /** Float16 and anything else a DataView row holds: the shared reader. */
 function getView(this: Shell, r: number, c: number): ElementValue {

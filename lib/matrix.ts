@@ -64,7 +64,9 @@ export abstract class Indirect2D<F extends string = string> {
     s.itemsize = s.format.itemsize
     s.little = s.format.byteOrder === 'little'
     const inPlace = s.inPlace && s.kind < DV
-    const get = inPlace ? IN_PLACE_GETTERS[s.kind] : s.kind === DV ? VIEW_GETTERS[s.elementCode] : GETTERS[s.kind]
+    // DataView rows of a table read in place take the shared DataView reader (GETTERS[DV]), which checks the entry.
+    const viewGetter = s.kind === DV && !s.inPlace
+    const get = inPlace ? IN_PLACE_GETTERS[s.kind] : viewGetter ? VIEW_GETTERS[s.elementCode] : GETTERS[s.kind]
     const set = inPlace ? IN_PLACE_SETTERS[s.kind] : SETTERS[s.kind]
     Object.defineProperty(this, 'get', { value: get, writable: true, configurable: true })
     Object.defineProperty(this, 'set', { value: set, writable: true, configurable: true })
